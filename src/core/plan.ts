@@ -1,0 +1,112 @@
+/**
+ * A compiled template: plain data, content-hashed, pinned into history at workflow start so
+ * a deploy that changes a template never changes an in-flight run on replay.
+ */
+import type { Fragment } from './fragment.js';
+import type { JsonSchema, JsonValue } from './json.js';
+import type { HandlerManifest } from './manifest.js';
+
+/** Where a step came from (provenance `created_by`). */
+export type CreatedBy = 'template' | 'planning_step' | 'batch_spawn' | 'decision_point';
+
+/** The frame's step kinds. Planned steps are `planned`. */
+export type StepKind = 'static' | 'planning' | 'convergence' | 'finalization' | 'planned';
+
+/** Temporal retry settings for one step. */
+export interface RetrySettings {
+  readonly maximumAttempts: number;
+  readonly initialIntervalMs: number;
+  readonly backoffCoefficient: number;
+  readonly maximumIntervalMs: number;
+}
+
+/** What happens when a step has exhausted its retries. */
+export type ExhaustedAction = 'fail' | 'park';
+
+/** Failure policy of a step. */
+export interface FailurePolicy {
+  readonly retry: RetrySettings;
+  /** Start-to-close timeout of one attempt. */
+  readonly timeoutMs: number;
+  /** Fail the task, or park the step for an operator (retry / skip with output / fail). */
+  readonly onExhausted: ExhaustedAction;
+}
+
+/** Task-level resource limits. */
+export interface Budget {
+  readonly maxSteps: number;
+  readonly maxPlanningPhases: number;
+  readonly maxLlmCalls: number;
+  readonly maxCostUsd: number;
+  readonly maxWallTimeMs: number;
+}
+
+/** A frame step that runs a handler: static, convergence or finalization. */
+export interface PlanHandlerStep {
+  readonly kind: 'static' | 'convergence' | 'finalization';
+  readonly name: string;
+  readonly description: string;
+  readonly handler: string;
+  /** Literal values and `${...}` references, resolved right before the step runs. */
+  readonly inputs: Readonly<Record<string, JsonValue>>;
+  readonly dependencies: readonly string[];
+  readonly failure: FailurePolicy;
+}
+
+/** Summarization thresholds for results shown to the planner. */
+export interface SummarizationSettings {
+  /** Below this size (bytes of JSON) a result is shown verbatim. */
+  readonly verbatimBytes: number;
+  /** Below this size a structured summary is shown; above, a reference with metadata. */
+  readonly structuredBytes: number;
+}
+
+/** A planning step of the frame, with its constraints. */
+export interface PlanPlanningStep {
+  readonly kind: 'planning';
+  readonly name: string;
+  readonly description: string;
+  /** The problem, given to the planner whole. May contain `${task.input...}` references. */
+  readonly problem: string;
+  /** Earlier steps whose results the planner sees. */
+  readonly sees: readonly string[];
+  /** Handler names the planner may use (categories are resolved at compile time). */
+  readonly allowedHandlers: readonly string[];
+  readonly maxSteps: number;
+  readonly maxDepth: number;
+  /** Planning attempts per phase (first try plus re-plans with diagnostics). */
+  readonly maxAttempts: number;
+  /** Planning phases for this step (`"next": "replan"` asks for another). */
+  readonly maxPhases: number;
+  /** Largest fragment accepted, in bytes of JSON. */
+  readonly maxFragmentBytes: number;
+  /** Concurrent planned steps at most. */
+  readonly concurrency: number;
+  /** The convergence step this planning step feeds. */
+  readonly convergence: string;
+  /** Fragment used when attempts are exhausted or the provider is out; validated like any other. */
+  readonly fallback: Fragment | null;
+  /** When attempts are exhausted and there is no fallback: fail the task or park the step. */
+  readonly onExhausted: ExhaustedAction;
+  readonly dependencies: readonly string[];
+  readonly failure: FailurePolicy;
+  readonly summarization: SummarizationSettings;
+}
+
+/** Any frame step. */
+export type PlanStep = PlanHandlerStep | PlanPlanningStep;
+
+/** A template compiled to plain data. */
+export interface CompiledPlan {
+  readonly name: string;
+  readonly version: string;
+  /** sha256 of the canonical JSON of everything else, hex. */
+  readonly hash: string;
+  readonly description: string;
+  readonly inputSchema: JsonSchema;
+  /** Frame steps in a topological order. */
+  readonly steps: readonly PlanStep[];
+  readonly budget: Budget;
+  /** The handlers this plan may use, pinned. */
+  readonly catalog: HandlerManifest;
+}

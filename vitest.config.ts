@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+
+// Temporal's native core crashes under worker threads: every project runs in forked processes.
+const temporalTimeouts = { testTimeout: 120_000, hookTimeout: 180_000 };
+
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'types',
+          include: [],
+          typecheck: { enabled: true, only: true, include: ['test/types/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+        },
+      },
+      { test: { name: 'replay', include: ['test/replay/**/*.test.ts'], ...temporalTimeouts } },
+      { test: { name: 'temporal', include: ['test/temporal/**/*.test.ts'], ...temporalTimeouts } },
+      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], ...temporalTimeouts, fileParallelism: false } },
+    ],
+  },
+});
