@@ -89,7 +89,10 @@ export interface PlanPlanningStep {
   /** When attempts are exhausted and there is no fallback: fail the task or park the step. */
   readonly onExhausted: ExhaustedAction;
   readonly dependencies: readonly string[];
+  /** Failure policy of the planning activity itself (provider errors). */
   readonly failure: FailurePolicy;
+  /** Failure policy of every step this planning step plans. */
+  readonly stepFailure: FailurePolicy;
   readonly summarization: SummarizationSettings;
 }
 

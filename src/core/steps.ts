@@ -1,0 +1,98 @@
+/**
+ * The step record: one shape for static, planning, convergence, finalization and planned steps.
+ * Provenance is metadata on the record, never a different structure.
+ */
+import type { CreatedBy, StepKind } from './plan.js';
+
+/** A step's lifecycle state. */
+export type StepState = 'pending' | 'running' | 'completed' | 'failed' | 'parked' | 'skipped' | 'cancelled';
+
+/** Where a step came from (the essay's provenance fields). */
+export interface Provenance {
+  readonly createdBy: CreatedBy;
+  /** The planning step that created it. */
+  readonly planningStep: string | null;
+  readonly fragmentId: string | null;
+  readonly planningPhase: number | null;
+  readonly planningReasoning: string | null;
+}
+
+/** A failure as operators see it. */
+export interface StepError {
+  /** `ApplicationFailure` type or Temporal failure kind, e.g. `VALIDATION_FAILED`, `TIMEOUT`. */
+  readonly type: string;
+  readonly message: string;
+}
+
+/** One step of a task, as the step table shows it. */
+export interface StepRecord {
+  readonly name: string;
+  readonly kind: StepKind;
+  /** Handler name; `null` for planning steps. */
+  readonly handler: string | null;
+  readonly dependencies: readonly string[];
+  readonly provenance: Provenance;
+  state: StepState;
+  /** Executions started (activity executions, each with its own Temporal retries). */
+  executions: number;
+  startedAtMs: number | null;
+  finishedAtMs: number | null;
+  error: StepError | null;
+  /** Size of the JSON output, bytes (outputs themselves are in the layer-4 query). */
+  outputBytes: number | null;
+  /** Set when an operator acted on a parked step. */
+  operatorAction: string | null;
+}
+
+/** Provenance of a template step. */
+export const TEMPLATE_PROVENANCE: Provenance = {
+  createdBy: 'template',
+  planningStep: null,
+  fragmentId: null,
+  planningPhase: null,
+  planningReasoning: null,
+};
+
+/** A fresh record. */
+export function newStepRecord(
+  init: Pick<StepRecord, 'name' | 'kind' | 'handler' | 'dependencies' | 'provenance'>,
+): StepRecord {
+  return { ...init, state: 'pending', executions: 0, startedAtMs: null, finishedAtMs: null, error: null, outputBytes: null, operatorAction: null };
+}
+
+/**
+ * The activity summary: one line with handler and provenance, so that Temporal's event history
+ * reads like the plan.
+ * @example summaryLine(step) // "transform · planned by plan_processing (phase 1, plan_processing:p1:3f2a) · normalize totals"
+ */
+export function summaryLine(step: Pick<StepRecord, 'handler' | 'kind' | 'provenance'>, detail?: string): string {
+  const p = step.provenance;
+  const head = step.handler ?? 'planner';
+  const origin =
+    p.createdBy === 'template'
+      ? `${step.kind} step of the template`
+      : `${p.createdBy === 'batch_spawn' ? 'spawned' : 'planned'} by ${p.planningStep ?? '?'} (phase ${p.planningPhase ?? '?'}, ${p.fragmentId ?? '?'})`;
+  const tail = detail ?? (p.planningReasoning ? truncate(p.planningReasoning, 80) : '');
+  return tail ? `${head} · ${origin} · ${tail}` : `${head} · ${origin}`;
+}
+
+/** Cuts a string to `max` characters with an ellipsis, on one line. */
+export function truncate(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
+}
+
+/** The compact provenance table kept in the memo: one row per step. */
+export type MemoStepRow = readonly [name: string, createdBy: CreatedBy, handler: string | null, fragmentId: string | null, phase: number | null, state: StepState];
+
+/** Rows for the memo. */
+export function memoRows(steps: readonly StepRecord[]): MemoStepRow[] {
+  return steps.map((s) => [s.name, s.provenance.createdBy, s.handler, s.provenance.fragmentId, s.provenance.planningPhase, s.state]);
+}
+
+/** Counts of steps by who created them. */
+export function countByOrigin(steps: readonly StepRecord[]): { template: number; planned: number } {
+  let template = 0;
+  for (const s of steps) if (s.provenance.createdBy === 'template') template++;
+  return { template, planned: steps.length - template };
+}

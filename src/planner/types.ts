@@ -1,0 +1,79 @@
+/**
+ * The planner contract: what a planner is asked and what it returns. Planners run in the
+ * planning activity; everything they return is untrusted data validated by the workflow.
+ */
+import type { Diagnostic } from '../core/diagnostics.js';
+import type { JsonSchema, JsonValue } from '../core/json.js';
+import type { HandlerManifestEntry } from '../core/manifest.js';
+import type { ResultView } from '../core/summarize.js';
+import type { BudgetRemaining } from '../core/budget.js';
+
+/** A step whose output a fragment may depend on and reference. */
+export interface AvailableStep {
+  readonly name: string;
+  readonly outputSchema: JsonSchema;
+}
+
+/** Constraints the planner must respect (always in the prompt). */
+export interface PlanningConstraints {
+  readonly maxSteps: number;
+  readonly maxDepth: number;
+  /** The convergence step the results feed; no planned step may depend on it. */
+  readonly convergence: string;
+  /** Names already taken (frame and earlier phases). */
+  readonly reservedNames: readonly string[];
+  /** Completed steps a fragment may depend on and reference. */
+  readonly availableSteps: readonly AvailableStep[];
+  /** Phases that may follow this one; `"next": "replan"` needs at least one. */
+  readonly phasesAfterThis: number;
+  readonly remaining: BudgetRemaining;
+}
+
+/** One earlier attempt that was rejected, with its diagnostics verbatim. */
+export interface FailedAttempt {
+  readonly attempt: number;
+  readonly diagnostics: readonly Diagnostic[];
+  /** The rejected output, as the planner returned it. */
+  readonly rejected: unknown;
+}
+
+/** What a planner is asked, in the context-composition priority order. */
+export interface PlanningRequest {
+  readonly taskId: string;
+  readonly template: { readonly name: string; readonly version: string };
+  readonly planningStep: string;
+  readonly phase: number;
+  readonly attempt: number;
+  /** The problem, whole, with task-input references resolved. */
+  readonly problem: string;
+  readonly taskInput: JsonValue;
+  /** Results the planning step sees, summarized by size. */
+  readonly results: readonly ResultView[];
+  /** Handlers the planner may use. */
+  readonly capabilities: readonly HandlerManifestEntry[];
+  readonly constraints: PlanningConstraints;
+  /** Rejected attempts of this phase, oldest first; empty on the first attempt. */
+  readonly failures: readonly FailedAttempt[];
+}
+
+/** What a planner returns: an untrusted candidate fragment plus accounting. */
+export interface PlanningResult {
+  /** The candidate fragment (parsed JSON or raw text); validated by the workflow. */
+  readonly output: unknown;
+  readonly planner: string;
+  readonly model: string;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly costUsd: number;
+  readonly latencyMs: number;
+  /** LLM calls this attempt made (0 for scripted planners). */
+  readonly llmCalls: number;
+  /** The prompt as sent, when the planner has one (layer 2). */
+  readonly prompt: string | null;
+}
+
+/** A planner: turns a request into a candidate fragment. */
+export interface Planner {
+  readonly name: string;
+  plan(request: PlanningRequest, signal: AbortSignal): Promise<PlanningResult>;
+}

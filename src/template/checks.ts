@@ -1,0 +1,156 @@
+/**
+ * Frame checks made when a template compiles: names, handlers, dependencies and cycles,
+ * convergence wiring, planning bounds, references and literal inputs. Every problem is
+ * collected; each says what is wrong, where, and what to do.
+ */
+import { listChoices } from '../core/diagnostics.js';
+import { fragmentSchema, STEP_NAME_PATTERN } from '../core/fragment.js';
+import { checkSchema } from '../core/json-schema/check.js';
+import { schemaAtPath } from '../core/json-schema/path.js';
+import type { JsonSchema } from '../core/json.js';
+import type { HandlerManifest } from '../core/manifest.js';
+import type { Budget, PlanStep } from '../core/plan.js';
+import { PLANNING_OUTPUT_SCHEMA } from '../core/planning-output.js';
+import { findReferences, formatPath } from '../core/references.js';
+import { findCycle, topologicalOrder } from '../core/dag.js';
+
+/** What the frame checks look at. */
+export interface FrameCheckInput {
+  readonly steps: readonly PlanStep[];
+  readonly catalog: HandlerManifest;
+  readonly inputSchema: JsonSchema;
+  readonly budget: Budget;
+}
+
+/** Problems found, and the frame's topological order when there is one. */
+export interface FrameCheckResult {
+  readonly problems: string[];
+  readonly order: string[];
+}
+
+/** Checks a frame. */
+export function checkFrame({ steps, catalog, inputSchema, budget }: FrameCheckInput): FrameCheckResult {
+  const problems: string[] = [];
+  const names = steps.map((s) => s.name);
+  const byName = new Map(steps.map((s) => [s.name, s]));
+  const handlerNames = Object.keys(catalog).sort();
+
+  const seen = new Set<string>();
+  for (const s of steps) {
+    if (!STEP_NAME_PATTERN.test(s.name)) problems.push(`step '${s.name}': the name must match ${STEP_NAME_PATTERN.source}.`);
+    if (seen.has(s.name)) problems.push(`step '${s.name}' is defined twice; step names are unique.`);
+    seen.add(s.name);
+    if (s.kind !== 'planning' && !catalog[s.handler]) {
+      problems.push(`step '${s.name}' uses handler '${s.handler}', which is not in the catalog. Use one of: ${listChoices(handlerNames)}.`);
+    }
+    for (const d of s.dependencies) {
+      if (!byName.has(d)) problems.push(`step '${s.name}' depends on '${d}', which is not a step of this template. Steps: ${listChoices(names)}.`);
+      if (d === s.name) problems.push(`step '${s.name}' depends on itself.`);
+    }
+  }
+  const nodes = steps.map((s) => ({ name: s.name, dependencies: s.dependencies.filter((d) => byName.has(d)) }));
+  const cycle = findCycle(nodes);
+  if (cycle) problems.push(`the steps form a cycle: ${cycle.join(' → ')}. Remove one of these dependencies.`);
+  const order = cycle ? names : topologicalOrder(nodes);
+
+  const ancestors = ancestorSets(nodes, order);
+  const convergenceFeeds = new Map<string, string>();
+  for (const s of steps) {
+    if (s.kind !== 'planning') continue;
+    const where = `planning step '${s.name}'`;
+    const conv = byName.get(s.convergence);
+    if (!conv) problems.push(`${where} feeds convergence step '${s.convergence}', which does not exist. Add a convergenceStep('${s.convergence}', ...).`);
+    else if (conv.kind !== 'convergence') problems.push(`${where} feeds '${s.convergence}', which is a ${conv.kind} step; it must be a convergence step.`);
+    else if (!cycle && !ancestors.get(conv.name)?.has(s.name)) {
+      problems.push(`convergence step '${conv.name}' must depend on ${where} (add '${s.name}' to its dependencies), or it could run before planning finishes.`);
+    }
+    if (convergenceFeeds.has(s.convergence)) problems.push(`convergence step '${s.convergence}' is fed by two planning steps ('${convergenceFeeds.get(s.convergence)}' and '${s.name}'); give each its own.`);
+    convergenceFeeds.set(s.convergence, s.name);
+    for (const x of s.sees) {
+      if (!byName.has(x)) problems.push(`${where} sees '${x}', which is not a step of this template.`);
+      else if (!cycle && !ancestors.get(s.name)?.has(x)) problems.push(`${where} sees '${x}', which is not upstream of it; add '${x}' to its dependencies.`);
+    }
+    if (s.allowedHandlers.length === 0) problems.push(`${where} allows no handler; name handlers or categories in 'allow'. Categories: ${listChoices([...new Set(Object.values(catalog).map((e) => e.category))].sort())}.`);
+    for (const h of s.allowedHandlers) if (!catalog[h]) problems.push(`${where} allows handler '${h}', which is not in the catalog. Use one of: ${listChoices(handlerNames)}.`);
+    for (const [key, value] of Object.entries({ maxSteps: s.maxSteps, maxDepth: s.maxDepth, maxAttempts: s.maxAttempts, maxPhases: s.maxPhases, concurrency: s.concurrency, maxFragmentBytes: s.maxFragmentBytes })) {
+      if (!Number.isInteger(value) || value < 1) problems.push(`${where}: ${key} must be a positive integer (got ${value}).`);
+    }
+    if (s.fallback) {
+      const parsed = fragmentSchema.safeParse(s.fallback);
+      if (!parsed.success) problems.push(`${where}: the fallback fragment does not fit the fragment schema: ${parsed.error.issues[0]?.message ?? ''} at /${parsed.error.issues[0]?.path.join('/') ?? ''}.`);
+    }
+    checkReferences(problems, where, s.problem, ancestors.get(s.name) ?? new Set(), byName, catalog, inputSchema, true);
+  }
+  for (const s of steps) {
+    if (s.kind === 'convergence' && !convergenceFeeds.has(s.name)) {
+      problems.push(`convergence step '${s.name}' is not the convergence of any planning step; make it a static step, or name it in a planning step's 'convergence'.`);
+    }
+    if (s.kind === 'planning') continue;
+    const entry = catalog[s.handler];
+    const where = `step '${s.name}'`;
+    checkReferences(problems, where, s.inputs, ancestors.get(s.name) ?? new Set(), byName, catalog, inputSchema, false);
+    if (entry) {
+      const templated = new Set(findReferences(s.inputs).templatePointers);
+      for (const issue of checkSchema(entry.inputSchema, s.inputs, { skip: (_v, pointer) => templated.has(pointer) })) {
+        problems.push(`${where}: input ${issue.pointer || '(root)'} ${issue.message}`);
+      }
+    }
+  }
+  if (steps.length > budget.maxSteps) problems.push(`the frame has ${steps.length} steps but the budget allows ${budget.maxSteps}; raise budget.maxSteps.`);
+  if (steps.some((s) => s.kind === 'planning') && budget.maxPlanningPhases < 1) problems.push('budget.maxPlanningPhases must be at least 1 when the template has a planning step.');
+  return { problems, order };
+}
+
+function checkReferences(
+  problems: string[],
+  where: string,
+  value: Parameters<typeof findReferences>[0],
+  upstream: ReadonlySet<string>,
+  byName: ReadonlyMap<string, PlanStep>,
+  catalog: HandlerManifest,
+  inputSchema: JsonSchema,
+  taskOnly: boolean,
+): void {
+  const scan = findReferences(value);
+  for (const m of scan.malformed) problems.push(`${where}: '${m.text}' is not a valid reference: ${m.reason}${m.suggestion ? ` Did you mean ${m.suggestion}?` : ''}`);
+  for (const { reference } of scan.references) {
+    const src = reference.source;
+    if (src.kind === 'task') {
+      const at = schemaAtPath(inputSchema, reference.path);
+      if (!at.found) problems.push(`${where}: ${reference.text} reads '${formatPath(reference.path)}', which the task input schema does not have (${at.reason}). Available: ${listChoices(at.available)}.`);
+      continue;
+    }
+    if (taskOnly) {
+      problems.push(`${where}: the problem text may reference only \${task.input...}; step results reach the planner through 'sees'.`);
+      continue;
+    }
+    const producer = byName.get(src.step);
+    if (!producer) {
+      problems.push(`${where}: ${reference.text} names step '${src.step}', which is not a step of this template.`);
+      continue;
+    }
+    if (!upstream.has(src.step)) {
+      problems.push(`${where}: ${reference.text} reads step '${src.step}', which is not upstream; add '${src.step}' to the dependencies.`);
+      continue;
+    }
+    const schema = producer.kind === 'planning' ? PLANNING_OUTPUT_SCHEMA : catalog[producer.handler]?.outputSchema;
+    if (schema === undefined) continue;
+    const at = schemaAtPath(schema, reference.path);
+    if (!at.found) problems.push(`${where}: ${reference.text} reads '${formatPath(reference.path)}', which the output of '${src.step}' does not have (${at.reason}). Available: ${listChoices(at.available)}.`);
+  }
+}
+
+/** Ancestors of every node (transitive dependencies), computed in topological order. */
+function ancestorSets(nodes: readonly { name: string; dependencies: readonly string[] }[], order: readonly string[]): Map<string, Set<string>> {
+  const deps = new Map(nodes.map((n) => [n.name, n.dependencies]));
+  const out = new Map<string, Set<string>>();
+  for (const name of order) {
+    const set = new Set<string>();
+    for (const d of deps.get(name) ?? []) {
+      set.add(d);
+      for (const a of out.get(d) ?? []) set.add(a);
+    }
+    out.set(name, set);
+  }
+  return out;
+}

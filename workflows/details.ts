@@ -1,0 +1,37 @@
+/**
+ * Layer 1 of progressive disclosure: the markdown the Web UI shows as the run's current details.
+ * Same table for static and planned steps; provenance is a column, not a different view.
+ */
+import { formatDuration } from '../src/core/budget.js';
+import type { StepRecord } from '../src/core/steps.js';
+import type { TaskState } from './definitions.js';
+import type { TaskRun } from './run-state.js';
+
+/** Rows shown in the details table at most; the step query and `weft inspect` have all. */
+const DETAIL_MAX_ROWS = 60;
+
+/** Renders the current details. */
+export function renderDetails(run: TaskRun, state: TaskState): string {
+  const records = run.records();
+  const lines = [
+    `**${run.plan.name}@${run.plan.version}** · ${state}`,
+    '',
+    run.overviewLine(),
+  ];
+  if (run.ledger.exhausted) lines.push('', `Budget exhausted (${run.ledger.exhausted.dimension}): ${run.ledger.exhausted.message}`);
+  const parked = records.filter((s) => s.state === 'parked');
+  for (const p of parked) {
+    lines.push('', `⚠ Step \`${p.name}\` is parked: ${p.error?.type ?? 'FAILED'} — ${p.error?.message ?? ''}. Resolve with \`weft dlq retry|skip|fail ${run.workflowId} ${p.name}\`.`);
+  }
+  lines.push('', '| step | state | handler | created by | fragment | time |', '|---|---|---|---|---|---|');
+  for (const s of records.slice(0, DETAIL_MAX_ROWS)) lines.push(row(s));
+  if (records.length > DETAIL_MAX_ROWS) lines.push(`| … ${records.length - DETAIL_MAX_ROWS} more | | | | | |`);
+  return lines.join('\n');
+}
+
+function row(s: StepRecord): string {
+  const p = s.provenance;
+  const origin = p.createdBy === 'template' ? `template (${s.kind})` : `${p.createdBy} ${p.planningStep ?? ''} p${p.planningPhase ?? '?'}`;
+  const time = s.startedAtMs !== null && s.finishedAtMs !== null ? formatDuration(s.finishedAtMs - s.startedAtMs) : '';
+  return `| ${s.name} | ${s.state} | ${s.handler ?? 'planner'} | ${origin} | ${p.fragmentId ?? ''} | ${time} |`;
+}

@@ -1,0 +1,4 @@
+/**
+ * The workflows a weft worker registers. `weftTask` runs every template.
+ */
+export { weftTask } from './task.js';

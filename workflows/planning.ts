@@ -1,0 +1,253 @@
+/**
+ * A planning step's lifecycle: for each phase, ask the planner (an activity), validate the
+ * fragment in workflow code, re-plan with the diagnostics until the attempt limit, fall back or
+ * park, then run the accepted fragment. Budgets are checked before every planning call.
+ */
+import { isCancellation, proxyActivities } from '@temporalio/workflow';
+import { charge, exhaust, planningAllowed, remaining, type BudgetExhaustion } from '../src/core/budget.js';
+import type { Fragment } from '../src/core/fragment.js';
+import { fragmentId as makeFragmentId } from '../src/core/hash.js';
+import type { JsonValue } from '../src/core/json.js';
+import type { PlanPlanningStep } from '../src/core/plan.js';
+import type { PlanningOutput } from '../src/core/planning-output.js';
+import { resolveValue } from '../src/core/references.js';
+import { newStepRecord, summaryLine, type StepRecord } from '../src/core/steps.js';
+import { viewResult, type ResultView } from '../src/core/summarize.js';
+import type { ValidationContext, ValidationResult } from '../src/core/validation.js';
+import { validateFragment } from '../src/core/validator/index.js';
+import type { FailedAttempt, PlanningRequest, PlanningResult } from '../src/planner/types.js';
+import type { PlanningAttempt } from './definitions.js';
+import { describeFailure } from './failures.js';
+import { runFragment } from './fragment-exec.js';
+import { knownSteps } from './known-steps.js';
+import type { TaskRun } from './run-state.js';
+import { failStep, park, stepActivityOptions } from './step-exec.js';
+
+type PlanActivity = (request: PlanningRequest) => Promise<PlanningResult>;
+
+type PhaseOutcome =
+  | { readonly kind: 'accepted'; readonly fragment: Fragment; readonly fragmentId: string; readonly reasoning: string }
+  | { readonly kind: 'budget'; readonly why: BudgetExhaustion }
+  | { readonly kind: 'exhausted'; readonly lastError: string };
+
+/** Runs a planning step to its output. */
+export async function runPlanningStep(run: TaskRun, ps: PlanPlanningStep): Promise<JsonValue> {
+  const record = run.step(ps.name);
+  record.state = 'running';
+  record.startedAtMs = Date.now();
+  run.state = 'planning';
+  run.publish();
+  const planned: string[] = [];
+  const results: Record<string, JsonValue> = {};
+  let partial = false;
+  let reason: string | null = null;
+  let phase = 0;
+  while (phase < ps.maxPhases) {
+    phase++;
+    const outcome = await planPhase(run, ps, record, phase, planned);
+    if (outcome.kind === 'budget') {
+      run.ledger = exhaust(run.ledger, outcome.why);
+      partial = true;
+      reason = outcome.why.message;
+      break;
+    }
+    if (outcome.kind === 'exhausted') {
+      record.error = { type: 'PLANNING_EXHAUSTED', message: outcome.lastError };
+      if (ps.onExhausted === 'fail') throw failStep(run, record);
+      const decision = await park(run, record);
+      record.error = null;
+      if (decision.action === 'retry') {
+        record.state = 'running';
+        run.publish();
+        phase--;
+        continue;
+      }
+      if (decision.action === 'skip') {
+        record.state = 'skipped';
+        record.finishedAtMs = Date.now();
+        const output = decision.output ?? { results, steps: planned, phases: phase - 1, partial: true, reason: 'planning skipped by an operator' };
+        run.outputs.set(ps.name, output);
+        run.publish();
+        return output;
+      }
+      throw failStep(run, record, decision.reason);
+    }
+    const { fragment, fragmentId, reasoning } = outcome;
+    run.ledger = charge(run.ledger, { steps: fragment.steps.length, planningPhases: 1 });
+    const records = fragment.steps.map((s) =>
+      newStepRecord({
+        name: s.name,
+        kind: 'planned',
+        handler: s.handler,
+        dependencies: s.dependencies,
+        provenance: { createdBy: 'planning_step', planningStep: ps.name, fragmentId, planningPhase: phase, planningReasoning: s.reasoning || reasoning },
+      }),
+    );
+    for (const r of records) run.add(r);
+    planned.push(...records.map((r) => r.name));
+    run.state = 'running';
+    run.publish();
+    const outcomeOfRun = await runFragment(run, ps, fragment);
+    for (const name of outcomeOfRun.terminal) {
+      const out = run.outputs.get(name);
+      if (out !== undefined) results[name] = out;
+    }
+    if (outcomeOfRun.stopped) {
+      partial = true;
+      reason = outcomeOfRun.stopped.message;
+      break;
+    }
+    if (fragment.next === 'done') break;
+    run.state = 'planning';
+    run.publish();
+  }
+  const output: PlanningOutput = { results, steps: planned, phases: phase, partial, reason };
+  if (partial) {
+    run.partial = true;
+    run.reason ??= reason;
+  }
+  record.state = 'completed';
+  record.finishedAtMs = Date.now();
+  run.outputs.set(ps.name, output);
+  run.state = 'running';
+  run.publish();
+  return output;
+}
+
+/** One phase: attempts with diagnostics fed back, then the fallback. */
+async function planPhase(run: TaskRun, ps: PlanPlanningStep, record: StepRecord, phase: number, planned: readonly string[]): Promise<PhaseOutcome> {
+  const failures: FailedAttempt[] = [];
+  let lastError = `no valid fragment after ${ps.maxAttempts} attempt(s)`;
+  for (let attempt = 1; attempt <= ps.maxAttempts; attempt++) {
+    const why = planningAllowed(run.ledger, Date.now(), attempt === 1);
+    if (why) return { kind: 'budget', why };
+    const ctx = validationContext(run, ps, phase);
+    const request = planningRequest(run, ps, phase, attempt, ctx, planned, failures);
+    record.executions++;
+    let result: PlanningResult;
+    try {
+      result = await proxyActivities<{ weftPlan: PlanActivity }>(
+        stepActivityOptions(run, record, ps.failure, summaryLine(record, `phase ${phase}, attempt ${attempt}`)),
+      ).weftPlan(request);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const error = describeFailure(err);
+      lastError = `the planner failed: ${error.type}: ${error.message}`;
+      run.planning.push(attemptRecord(ps, phase, attempt, 'planner', null, null, { ok: false, fragment: null, diagnostics: [] }, request, error));
+      run.publish();
+      break; // a provider outage past the activity's retries: fall back or park, do not burn attempts
+    }
+    run.ledger = charge(run.ledger, { llmCalls: result.llmCalls, costUsd: result.costUsd });
+    const validation = validateFragment(result.output, ctx);
+    const id = validation.ok ? makeFragmentId(ps.name, phase, validation.fragment) : null;
+    run.planning.push(attemptRecord(ps, phase, attempt, 'planner', id, result, validation, request, null));
+    if (validation.ok) return { kind: 'accepted', fragment: validation.fragment, fragmentId: id!, reasoning: validation.fragment.reasoning };
+    run.validationFailures++;
+    failures.push({ attempt, diagnostics: validation.diagnostics, rejected: result.output });
+    lastError = `no valid fragment after ${attempt} attempt(s); last diagnostics: ${validation.diagnostics.slice(0, 3).map((d) => d.code).join(', ')}`;
+    run.publish();
+  }
+  if (ps.fallback) {
+    const ctx = validationContext(run, ps, phase);
+    const validation = validateFragment(ps.fallback, ctx);
+    const id = validation.ok ? makeFragmentId(ps.name, phase, validation.fragment) : null;
+    run.planning.push(attemptRecord(ps, phase, failures.length + 1, 'fallback', id, null, validation, null, null));
+    if (validation.ok) return { kind: 'accepted', fragment: validation.fragment, fragmentId: id!, reasoning: `fallback: ${validation.fragment.reasoning}` };
+    run.validationFailures++;
+    lastError += `; the template's fallback fragment is invalid too (${validation.diagnostics.map((d) => d.code).join(', ')})`;
+  }
+  return { kind: 'exhausted', lastError };
+}
+
+/** The validation context at this point of the run. */
+function validationContext(run: TaskRun, ps: PlanPlanningStep, phase: number): ValidationContext {
+  const r = remaining(run.ledger, Date.now());
+  return {
+    planningStep: ps.name,
+    allowedHandlers: ps.allowedHandlers,
+    maxSteps: ps.maxSteps,
+    maxDepth: ps.maxDepth,
+    maxFragmentBytes: ps.maxFragmentBytes,
+    catalog: run.plan.catalog,
+    taskInputSchema: run.plan.inputSchema,
+    knownSteps: knownSteps(run, ps),
+    // this phase is charged on acceptance, so what may follow it is what remains minus one
+    remaining: { steps: r.steps, phases: Math.max(0, Math.min(r.planningPhases - 1, ps.maxPhases - phase)), costUsd: r.costUsd },
+  };
+}
+
+function planningRequest(
+  run: TaskRun,
+  ps: PlanPlanningStep,
+  phase: number,
+  attempt: number,
+  ctx: ValidationContext,
+  planned: readonly string[],
+  failures: readonly FailedAttempt[],
+): PlanningRequest {
+  const problem = resolveValue(ps.problem, { taskInput: run.taskInput, stepOutputs: {} });
+  const seen = [...ps.sees, ...planned];
+  const results: ResultView[] = [];
+  for (const name of seen) {
+    const out = run.outputs.get(name);
+    if (out !== undefined) results.push(viewResult(name, out, ps.summarization));
+  }
+  const available = Object.values(ctx.knownSteps).filter((k) => k.availability === 'complete');
+  return {
+    taskId: run.workflowId,
+    template: { name: run.plan.name, version: run.plan.version },
+    planningStep: ps.name,
+    phase,
+    attempt,
+    problem: typeof problem === 'string' ? problem : JSON.stringify(problem),
+    taskInput: run.taskInput,
+    results,
+    capabilities: ps.allowedHandlers.map((h) => run.plan.catalog[h]).filter((e) => e !== undefined),
+    constraints: {
+      maxSteps: ps.maxSteps,
+      maxDepth: ps.maxDepth,
+      convergence: ps.convergence,
+      reservedNames: [...run.steps.keys()],
+      availableSteps: available.map((k) => ({ name: k.name, outputSchema: k.outputSchema })),
+      phasesAfterThis: ctx.remaining.phases,
+      remaining: remaining(run.ledger, Date.now()),
+    },
+    failures,
+  };
+}
+
+function attemptRecord(
+  ps: PlanPlanningStep,
+  phase: number,
+  attempt: number,
+  source: PlanningAttempt['source'],
+  fragmentId: string | null,
+  result: PlanningResult | null,
+  validation: ValidationResult,
+  request: PlanningRequest | null,
+  error: PlanningAttempt['error'],
+): PlanningAttempt {
+  return {
+    planningStep: ps.name,
+    phase,
+    attempt,
+    source,
+    accepted: validation.ok,
+    fragmentId,
+    output: source === 'fallback' ? ps.fallback : (result?.output ?? null),
+    fragment: validation.fragment,
+    diagnostics: validation.diagnostics,
+    capabilities: request ? request.capabilities.map((c) => c.name) : ps.allowedHandlers,
+    planner: result?.planner ?? null,
+    model: result?.model ?? null,
+    inputTokens: result?.inputTokens ?? 0,
+    outputTokens: result?.outputTokens ?? 0,
+    costUsd: result?.costUsd ?? 0,
+    latencyMs: result?.latencyMs ?? 0,
+    llmCalls: result?.llmCalls ?? 0,
+    prompt: result?.prompt ?? null,
+    error,
+    atMs: Date.now(),
+  };
+}
+

@@ -1,0 +1,128 @@
+/**
+ * The state of one task run: step table, outputs, budget ledger, planning records, operator
+ * decisions; and how it is published (search attributes, memo, current details). Workflow code.
+ */
+import { setCurrentDetails, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { budgetLine, type BudgetLedger } from '../src/core/budget.js';
+import type { JsonValue } from '../src/core/json.js';
+import type { CompiledPlan } from '../src/core/plan.js';
+import { SA } from '../src/core/search-attributes.js';
+import { countByOrigin, memoRows, type StepRecord } from '../src/core/steps.js';
+import type { GateDecision, OperateRequest, PlanningAttempt, TaskState } from './definitions.js';
+import { renderDetails } from './details.js';
+
+/** Rows of the provenance table kept in the memo at most (the step query has all). */
+const MEMO_MAX_ROWS = 500;
+
+/** Mutable state of one run. Only workflow code touches it. */
+export class TaskRun {
+  readonly steps = new Map<string, StepRecord>();
+  readonly inputs = new Map<string, JsonValue>();
+  readonly outputs = new Map<string, JsonValue>();
+  readonly planning: PlanningAttempt[] = [];
+  readonly operatorDecisions = new Map<string, OperateRequest>();
+  readonly gateDecisions = new Map<string, GateDecision>();
+  /** Steps currently waiting at a gate. */
+  readonly waitingGates = new Set<string>();
+  state: TaskState = 'starting';
+  validationFailures = 0;
+  partial = false;
+  reason: string | null = null;
+  private published = '';
+  private memoPublished = '';
+
+  constructor(
+    readonly plan: CompiledPlan,
+    readonly taskInput: JsonValue,
+    public ledger: BudgetLedger,
+  ) {}
+
+  /** Adds a step record (frame or planned). */
+  add(record: StepRecord): void {
+    if (this.steps.has(record.name)) throw new Error(`step '${record.name}' exists already`);
+    this.steps.set(record.name, record);
+  }
+
+  /** The record of a step; throws for unknown names (a bug, not an input error). */
+  step(name: string): StepRecord {
+    const s = this.steps.get(name);
+    if (!s) throw new Error(`unknown step '${name}'`);
+    return s;
+  }
+
+  /** All records in creation order. */
+  records(): StepRecord[] {
+    return [...this.steps.values()];
+  }
+
+  /** Accepted fragment IDs, in order. */
+  fragmentIds(): string[] {
+    return this.planning.filter((p) => p.accepted && p.fragmentId !== null).map((p) => p.fragmentId as string);
+  }
+
+  /**
+   * Publishes what changed: search attributes (only when their values changed, each upsert is a
+   * history event), the memo (when the step set changed) and the current details (no event).
+   */
+  publish(): void {
+    const records = this.records();
+    const parked = records.some((s) => s.state === 'parked');
+    const state: TaskState = parked && this.state !== 'completed' && this.state !== 'failed' ? 'parked' : this.state;
+    const handlers = [...new Set(records.map((s) => s.handler).filter((h): h is string => h !== null))].sort();
+    const createdBy = [...new Set(records.map((s) => s.provenance.createdBy))].sort();
+    const attrs = {
+      template: this.plan.name,
+      state,
+      phases: this.ledger.used.planningPhases,
+      steps: this.ledger.used.steps,
+      failures: this.validationFailures,
+      cost: this.ledger.used.costUsd,
+      exhausted: this.ledger.exhausted !== null,
+      createdBy,
+      handlers,
+      fragments: this.fragmentIds(),
+    };
+    const key = JSON.stringify(attrs);
+    if (key !== this.published) {
+      this.published = key;
+      upsertSearchAttributes([
+        { key: SA.template, value: attrs.template },
+        { key: SA.state, value: attrs.state },
+        { key: SA.planningPhases, value: attrs.phases },
+        { key: SA.stepsUsed, value: attrs.steps },
+        { key: SA.validationFailures, value: attrs.failures },
+        { key: SA.costUsd, value: attrs.cost },
+        { key: SA.budgetExhausted, value: attrs.exhausted },
+        { key: SA.createdBy, value: attrs.createdBy },
+        { key: SA.handlers, value: attrs.handlers },
+        { key: SA.fragments, value: attrs.fragments },
+      ]);
+    }
+    const memo = {
+      weft_template: `${this.plan.name}@${this.plan.version}`,
+      weft_template_hash: this.plan.hash,
+      weft_budget: { limits: this.ledger.limits, used: this.ledger.used, exhausted: this.ledger.exhausted },
+      weft_steps: memoRows(records.slice(0, MEMO_MAX_ROWS)).map((r) => r.slice(0, 5)),
+      weft_steps_omitted: Math.max(0, records.length - MEMO_MAX_ROWS),
+    };
+    const memoKey = JSON.stringify(memo);
+    if (memoKey !== this.memoPublished) {
+      this.memoPublished = memoKey;
+      upsertMemo(memo);
+    }
+    setCurrentDetails(renderDetails(this, state));
+  }
+
+  /** Line used in logs and details: "2 planning phases, 14 steps (4 from the template, 10 planned)". */
+  overviewLine(): string {
+    const records = this.records();
+    const { template, planned } = countByOrigin(records);
+    const phases = this.ledger.used.planningPhases;
+    return `${phases} planning phase${phases === 1 ? '' : 's'}, ${records.length} steps (${template} from the template, ${planned} planned); ${budgetLine(this.ledger)}`;
+  }
+
+  /** The workflow ID, for messages. */
+  get workflowId(): string {
+    return workflowInfo().workflowId;
+  }
+}

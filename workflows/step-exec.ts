@@ -1,0 +1,156 @@
+/**
+ * Runs one handler step — static, convergence, finalization or planned, all the same way — as
+ * an activity whose ID is the step name and whose summary carries handler and provenance.
+ * A step that exhausts its retries fails the task or parks for an operator.
+ */
+import { condition, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { ActivityOptions } from '@temporalio/common';
+import { gateInputSchema, GATE_HANDLER, type GateOutput } from '../src/core/gate.js';
+import type { JsonValue } from '../src/core/json.js';
+import { jsonByteLength } from '../src/core/json.js';
+import type { FailurePolicy } from '../src/core/plan.js';
+import { resolveValue } from '../src/core/references.js';
+import { summaryLine, type StepRecord } from '../src/core/steps.js';
+import type { StepActivityRequest } from '../activities/types.js';
+import { describeFailure, taskFailure } from './failures.js';
+import type { TaskRun } from './run-state.js';
+
+type StepActivity = (request: StepActivityRequest) => Promise<JsonValue>;
+
+/** Error types no retry can fix, besides those the handler declares. */
+const ALWAYS_NON_RETRYABLE = ['INPUT_INVALID', 'OUTPUT_INVALID', 'HANDLER_NOT_REGISTERED'];
+
+/** Activity options for a step: ID = step name, summary = handler and provenance. */
+export function stepActivityOptions(run: TaskRun, record: StepRecord, failure: FailurePolicy, summary: string): ActivityOptions {
+  const entry = record.handler ? run.plan.catalog[record.handler] : undefined;
+  const nonRetryable = new Set(ALWAYS_NON_RETRYABLE);
+  for (const m of entry?.errorModes ?? []) if (!m.retryable) nonRetryable.add(m.code);
+  return {
+    activityId: record.name,
+    summary,
+    startToCloseTimeout: failure.timeoutMs,
+    heartbeatTimeout: Math.min(failure.timeoutMs, 60_000),
+    retry: {
+      maximumAttempts: failure.retry.maximumAttempts,
+      initialInterval: failure.retry.initialIntervalMs,
+      backoffCoefficient: failure.retry.backoffCoefficient,
+      maximumInterval: failure.retry.maximumIntervalMs,
+      nonRetryableErrorTypes: [...nonRetryable],
+    },
+  };
+}
+
+/**
+ * Executes a handler step to completion (or skip by an operator) and returns its output.
+ * Throws an ApplicationFailure when the step fails the task; rethrows cancellation.
+ */
+export async function executeHandlerStep(
+  run: TaskRun,
+  record: StepRecord,
+  inputs: Readonly<Record<string, JsonValue>>,
+  failure: FailurePolicy,
+): Promise<JsonValue> {
+  const handler = record.handler;
+  if (handler === null) throw taskFailure('WEFT_INTERNAL', `step '${record.name}' has no handler`);
+  for (;;) {
+    record.state = 'running';
+    record.startedAtMs ??= Date.now();
+    record.executions++;
+    run.publish();
+    try {
+      const input = resolveValue(inputs, { taskInput: run.taskInput, stepOutputs: Object.fromEntries(run.outputs) });
+      run.inputs.set(record.name, input);
+      const output =
+        handler === GATE_HANDLER
+          ? await waitAtGate(run, record, input)
+          : await proxyActivities<Record<string, StepActivity>>(
+              stepActivityOptions(run, record, failure, summaryLine(record)),
+            )[handler]!({ step: record.name, handler, input, provenance: record.provenance, plan: { name: run.plan.name, version: run.plan.version } });
+      complete(run, record, output);
+      return output;
+    } catch (err) {
+      if (isCancellation(err)) {
+        record.state = 'cancelled';
+        record.finishedAtMs = Date.now();
+        run.publish();
+        throw err;
+      }
+      record.error = describeFailure(err);
+      if (failure.onExhausted === 'fail') throw failStep(run, record);
+      const decision = await park(run, record);
+      if (decision.action === 'retry') continue;
+      if (decision.action === 'skip') {
+        record.state = 'skipped';
+        const output = decision.output ?? null;
+        run.outputs.set(record.name, output);
+        record.outputBytes = jsonByteLength(output);
+        record.finishedAtMs = Date.now();
+        run.publish();
+        return output;
+      }
+      throw failStep(run, record, decision.reason);
+    }
+  }
+}
+
+function complete(run: TaskRun, record: StepRecord, output: JsonValue): void {
+  run.outputs.set(record.name, output);
+  record.state = 'completed';
+  record.error = null;
+  record.outputBytes = jsonByteLength(output);
+  record.finishedAtMs = Date.now();
+  run.publish();
+}
+
+/** Marks the step failed and returns the task failure to throw. */
+export function failStep(run: TaskRun, record: StepRecord, operatorReason?: string): Error {
+  record.state = 'failed';
+  record.finishedAtMs = Date.now();
+  run.publish();
+  const cause = record.error ? `${record.error.type}: ${record.error.message}` : 'unknown error';
+  const by = operatorReason !== undefined ? ` An operator failed it: ${operatorReason}.` : '';
+  return taskFailure(
+    'STEP_FAILED',
+    `Step '${record.name}' (${record.handler ?? 'planner'}, ${record.provenance.createdBy}) failed: ${cause}.${by}`,
+    { step: record.name, error: record.error },
+  );
+}
+
+/**
+ * Parks a step (the dead-letter queue) until an operator decides through the `weft.operate`
+ * update; returns the decision. The parked state is visible in `WeftState`.
+ */
+export async function park(run: TaskRun, record: StepRecord) {
+  record.state = 'parked';
+  run.operatorDecisions.delete(record.name);
+  run.publish();
+  await condition(() => run.operatorDecisions.has(record.name));
+  const decision = run.operatorDecisions.get(record.name)!;
+  run.operatorDecisions.delete(record.name);
+  record.operatorAction = `${decision.action}${decision.by ? ` by ${decision.by}` : ''}${decision.reason ? `: ${decision.reason}` : ''}`;
+  return decision;
+}
+
+/** A gate step: waits for `weft.gate` or the timeout, in the workflow. */
+async function waitAtGate(run: TaskRun, record: StepRecord, raw: JsonValue): Promise<GateOutput> {
+  const parsed = gateInputSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw taskFailure('INPUT_INVALID', `Gate '${record.name}' has invalid inputs: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const input = parsed.data;
+  run.gateDecisions.delete(record.name);
+  run.waitingGates.add(record.name);
+  run.publish();
+  const decided = await condition(() => run.gateDecisions.has(record.name), input.timeout_ms);
+  run.waitingGates.delete(record.name);
+  if (decided) {
+    const d = run.gateDecisions.get(record.name)!;
+    const approved = d.decision === 'approve';
+    return { outcome: approved ? 'approved' : 'rejected', approved, by: d.by ?? null, comment: d.comment ?? null };
+  }
+  if (input.on_timeout === 'fail') {
+    throw taskFailure('GATE_TIMEOUT', `Gate '${record.name}' got no decision within ${input.timeout_ms} ms (workflow ${workflowInfo().workflowId}).`);
+  }
+  const approved = input.on_timeout === 'approve';
+  return { outcome: 'timed_out', approved, by: null, comment: null };
+}

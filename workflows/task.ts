@@ -1,0 +1,149 @@
+/**
+ * `weftTask`: the one generic workflow every template runs as. It pins the compiled plan and
+ * handler manifest in history, runs the frame by ready-set (static steps as activities, planning
+ * steps through the planner, then convergence and finalization), and answers operators.
+ */
+import {
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setHandler,
+  ApplicationFailure,
+} from '@temporalio/workflow';
+import { openLedger, remaining, budgetLine } from '../src/core/budget.js';
+import { GATE_HANDLER } from '../src/core/gate.js';
+import type { JsonValue } from '../src/core/json.js';
+import type { CompiledPlan, PlanStep } from '../src/core/plan.js';
+import { countByOrigin, newStepRecord, TEMPLATE_PROVENANCE } from '../src/core/steps.js';
+import type { LoadTemplateRequest } from '../activities/types.js';
+import {
+  budgetQuery,
+  gateUpdate,
+  operateUpdate,
+  planningQuery,
+  stateQuery,
+  stepQuery,
+  stepsQuery,
+  type TaskInput,
+  type TaskResult,
+} from './definitions.js';
+import { runPlanningStep } from './planning.js';
+import { runReadySet } from './ready-set.js';
+import { TaskRun } from './run-state.js';
+import { executeHandlerStep } from './step-exec.js';
+import { validateOperatorSkip } from './operator.js';
+
+const { weftLoadTemplate } = proxyActivities<{ weftLoadTemplate(req: LoadTemplateRequest): Promise<CompiledPlan> }>({
+  startToCloseTimeout: '30s',
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['TEMPLATE_UNKNOWN'] },
+  summary: 'load the template plan and handler manifest (pinned for replay)',
+});
+
+/** Runs one task of any template. */
+export async function weftTask(start: TaskInput): Promise<TaskResult> {
+  // The plan is an activity result or workflow input: either way it is in history, so a deploy
+  // that changes the template or the catalog never changes this run on replay.
+  const plan = 'plan' in start ? start.plan : await weftLoadTemplate({ name: start.template });
+  const run = new TaskRun(plan, start.input, openLedger(plan.budget, plan.steps.length, Date.now()));
+  for (const s of plan.steps) {
+    run.add(
+      newStepRecord({ name: s.name, kind: s.kind, handler: s.kind === 'planning' ? null : s.handler, dependencies: s.dependencies, provenance: TEMPLATE_PROVENANCE }),
+    );
+  }
+  installHandlers(run);
+  run.state = 'running';
+  run.publish();
+  try {
+    const byName = new Map(plan.steps.map((s) => [s.name, s]));
+    await runReadySet(plan.steps, plan.steps.length, (name) => runFrameStep(run, byName.get(name)!));
+  } catch (err) {
+    run.state = 'failed';
+    run.publish();
+    throw err;
+  }
+  run.state = 'completed';
+  run.publish();
+  await condition(allHandlersFinished);
+  return result(run);
+}
+
+async function runFrameStep(run: TaskRun, step: PlanStep): Promise<void> {
+  if (step.kind === 'planning') {
+    await runPlanningStep(run, step);
+    return;
+  }
+  await executeHandlerStep(run, run.step(step.name), step.inputs, step.failure);
+}
+
+function result(run: TaskRun): TaskResult {
+  const frame = run.plan.steps;
+  const outputs: Record<string, JsonValue> = {};
+  for (const s of frame) {
+    if (s.kind === 'convergence' || s.kind === 'finalization') outputs[s.name] = run.outputs.get(s.name) ?? null;
+  }
+  const last = [...frame].reverse().find((s) => s.kind === 'finalization') ?? [...frame].reverse().find((s) => s.kind === 'convergence') ?? frame[frame.length - 1];
+  const counts = countByOrigin(run.records());
+  return {
+    template: run.plan.name,
+    version: run.plan.version,
+    hash: run.plan.hash,
+    result: last ? (run.outputs.get(last.name) ?? null) : null,
+    outputs,
+    partial: run.partial || run.ledger.exhausted !== null,
+    reason: run.reason ?? run.ledger.exhausted?.message ?? null,
+    budget: run.ledger,
+    steps: { total: run.steps.size, template: counts.template, planned: counts.planned },
+  };
+}
+
+function installHandlers(run: TaskRun): void {
+  setHandler(stepsQuery, () => run.records());
+  setHandler(stateQuery, () => run.state);
+  setHandler(planningQuery, () => run.planning);
+  setHandler(budgetQuery, () => ({ ledger: run.ledger, remaining: remaining(run.ledger, Date.now()), line: budgetLine(run.ledger) }));
+  setHandler(stepQuery, (name: string) => {
+    const record = run.steps.get(name);
+    if (!record) return null;
+    return { record, input: run.inputs.get(name) ?? null, output: run.outputs.get(name) ?? null };
+  });
+  setHandler(
+    operateUpdate,
+    (req) => {
+      run.operatorDecisions.set(req.step, req);
+      return Promise.resolve({ step: req.step, state: req.action === 'retry' ? 'retrying' : req.action === 'skip' ? 'skipped' : 'failed' });
+    },
+    {
+      validator: (req) => {
+        const record = run.steps.get(req.step);
+        if (!record) throw ApplicationFailure.create({ type: 'STEP_UNKNOWN', message: `No step '${req.step}' in this task.` });
+        if (record.state !== 'parked') {
+          const parked = run.records().filter((s) => s.state === 'parked').map((s) => s.name);
+          throw ApplicationFailure.create({
+            type: 'STEP_NOT_PARKED',
+            message: `Step '${req.step}' is ${record.state}, not parked. Parked steps: ${parked.join(', ') || '(none)'}.`,
+          });
+        }
+        if (req.action === 'skip') validateOperatorSkip(run, record, req.output);
+      },
+    },
+  );
+  setHandler(
+    gateUpdate,
+    (req) => {
+      run.gateDecisions.set(req.step, req);
+      return Promise.resolve({ step: req.step, outcome: req.decision === 'approve' ? 'approved' : 'rejected' });
+    },
+    {
+      validator: (req) => {
+        const record = run.steps.get(req.step);
+        if (!record || record.handler !== GATE_HANDLER) {
+          throw ApplicationFailure.create({ type: 'GATE_UNKNOWN', message: `No gate step '${req.step}' in this task.` });
+        }
+        if (!run.waitingGates.has(req.step)) {
+          throw ApplicationFailure.create({ type: 'GATE_NOT_WAITING', message: `Gate '${req.step}' is ${record.state}, not waiting for a decision.` });
+        }
+      },
+    },
+  );
+}
+
