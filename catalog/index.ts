@@ -1,0 +1,37 @@
+/**
+ * The built-in catalog: handlers every weft worker offers, plus the pieces they are built from.
+ *
+ * @example
+ * import { builtinHandlers } from './catalog/index.js';
+ * import { manifestOf } from './src/handler.js';
+ * const manifest = manifestOf(builtinHandlers); // what the planner and the validator see
+ */
+import type { AnyHandler } from '../src/handler.js';
+import { aggregate } from './aggregate.js';
+import { decide } from './decide.js';
+import { transform } from './transform.js';
+import { validate } from './validate.js';
+
+export { aggregate, aggregateData, aggregateInput, aggregateOutput, parseFieldPath, readField } from './aggregate.js';
+export type { AggregateInput, AggregateOutput } from './aggregate.js';
+export { createDecideHandler, decide, decideInput, decideOutcome, decideOutput } from './decide.js';
+export type { DecideInput, DecideOutput } from './decide.js';
+export { declareErrorModes, pointAt } from './failures.js';
+export type { DeclaredErrorModes, ErrorModeSpec } from './failures.js';
+export {
+  compileJsonata,
+  createTransformHandler,
+  DEFAULT_JSONATA_LIMITS,
+  evaluateJsonata,
+  JsonataProblem,
+  toJsonResult,
+  transform,
+  transformInput,
+  transformOutput,
+} from './transform.js';
+export type { JsonataLimits, JsonataProblemKind } from './transform.js';
+export { MAX_REPORTED_ERRORS, validate, validateData, validateInput, validateOutput } from './validate.js';
+export type { ValidateInput, ValidateOutput, ValidationError } from './validate.js';
+
+/** The built-in handlers with their default limits, in catalog order. */
+export const builtinHandlers: readonly AnyHandler[] = [transform, validate, aggregate, decide];
