@@ -1,0 +1,48 @@
+/**
+ * Fragment validation: pure and deterministic, so it runs in workflow code and replays to the
+ * same diagnostics. It returns every problem, not the first, ordered by path then code.
+ *
+ * Order of checks: size (FRAGMENT_TOO_LARGE, before parsing), JSON syntax and the fragment
+ * schema (FRAGMENT_MALFORMED), then the semantic checks — names, handlers, inputs,
+ * dependencies, references, limits and budget. When the schema fails, the semantic checks
+ * still run on the steps that parse on their own.
+ *
+ * @example
+ * const result = validateFragment(plannerOutput, ctx);
+ * if (!result.ok) replanWith(result.diagnostics); // [{ code: 'HANDLER_UNKNOWN', path: '/steps/1/handler', message, hint }]
+ */
+import type { ValidationContext, ValidationResult } from '../validation.js';
+import { Analysis, stepViews } from './analysis.js';
+import { checkDependencies } from './dependencies.js';
+import { checkHandlers } from './handlers.js';
+import { checkInputs } from './inputs.js';
+import { checkLimits } from './limits.js';
+import { checkNames } from './names.js';
+import { sortDiagnostics } from './order.js';
+import { parseFragment } from './parse.js';
+import { checkReferences } from './references.js';
+
+export { comparePointers, sortDiagnostics } from './order.js';
+export { closestFirst, editDistance } from './suggest.js';
+
+/**
+ * Validates a planner's fragment: `raw` is the JSON text, or the value already parsed (a tool
+ * call's input). Never throws for bad input; every problem is a diagnostic.
+ */
+export function validateFragment(raw: unknown, ctx: ValidationContext): ValidationResult {
+  const parsed = parseFragment(raw, ctx.maxFragmentBytes);
+  if (parsed.kind === 'rejected') return { ok: false, fragment: null, diagnostics: sortDiagnostics(parsed.diagnostics) };
+  const analysis =
+    parsed.kind === 'parsed'
+      ? new Analysis(ctx, stepViews(parsed.fragment.steps), parsed.fragment.steps.length, parsed.fragment.next, new Set())
+      : new Analysis(ctx, stepViews(parsed.steps), parsed.steps.length, parsed.next, parsed.unparsedNames);
+  checkNames(analysis);
+  checkHandlers(analysis);
+  checkInputs(analysis);
+  checkDependencies(analysis);
+  checkReferences(analysis);
+  checkLimits(analysis);
+  if (parsed.kind === 'parsed' && analysis.diagnostics.length === 0) return { ok: true, fragment: parsed.fragment, diagnostics: [] };
+  const all = parsed.kind === 'partial' ? [...parsed.diagnostics, ...analysis.diagnostics] : analysis.diagnostics;
+  return { ok: false, fragment: parsed.kind === 'parsed' ? parsed.fragment : null, diagnostics: sortDiagnostics(all) };
+}
