@@ -10,8 +10,11 @@ import type { CompiledPlan } from '../src/core/plan.js';
 import type { AnyHandler } from '../src/handler.js';
 import type { Planner } from '../src/planner/types.js';
 import { planningActivity } from './planning.js';
-import { handlerActivity, type StepActivity } from './steps.js';
-import type { LoadTemplateRequest } from './types.js';
+import { handlerActivity } from './steps.js';
+import type { z } from 'zod';
+import type { JsonValue } from '../src/core/json.js';
+import { formatIssues } from './steps.js';
+import type { LoadedTemplate, LoadTemplateRequest } from './types.js';
 
 /** What the activities need. */
 export interface ActivityDeps {
@@ -19,16 +22,18 @@ export interface ActivityDeps {
   /** Compiled templates this worker can start by name. */
   readonly templates: readonly CompiledPlan[];
   readonly planner: Planner;
+  /** Input schemas by template name: the task input is parsed (defaults applied) before the run starts. */
+  readonly inputSchemas?: Readonly<Record<string, z.ZodType>>;
 }
 
 /** Built-in activity names (camelCase, so they never collide with snake_case handler names). */
 export interface WeftActivities {
   weftPlan: ReturnType<typeof planningActivity>;
-  weftLoadTemplate(request: LoadTemplateRequest): Promise<CompiledPlan>;
+  weftLoadTemplate(request: LoadTemplateRequest): Promise<LoadedTemplate>;
 }
 
 /** Creates every activity: one per handler, plus planning and template loading. */
-export function createActivities(deps: ActivityDeps): WeftActivities & Record<string, StepActivity | unknown> {
+export function createActivities(deps: ActivityDeps): WeftActivities & Record<string, unknown> {
   const byName = new Map(deps.templates.map((t) => [t.name, t]));
   const out: Record<string, unknown> = {};
   for (const h of deps.handlers) out[h.name] = handlerActivity(h);
@@ -36,7 +41,7 @@ export function createActivities(deps: ActivityDeps): WeftActivities & Record<st
     ...out,
     weftPlan: planningActivity(deps.planner),
     // eslint-disable-next-line @typescript-eslint/require-await
-    async weftLoadTemplate({ name }: LoadTemplateRequest): Promise<CompiledPlan> {
+    async weftLoadTemplate({ name, input }: LoadTemplateRequest): Promise<LoadedTemplate> {
       const plan = byName.get(name);
       if (!plan) {
         throw ApplicationFailure.create({
@@ -45,7 +50,17 @@ export function createActivities(deps: ActivityDeps): WeftActivities & Record<st
           message: `No template '${name}' is registered on this worker. Registered: ${listChoices([...byName.keys()])}.`,
         });
       }
-      return plan;
+      const schema = deps.inputSchemas?.[name];
+      if (!schema) return { plan, input };
+      const parsed = schema.safeParse(input ?? {});
+      if (!parsed.success) {
+        throw ApplicationFailure.create({
+          type: 'TASK_INPUT_INVALID',
+          nonRetryable: true,
+          message: `The task input does not fit template '${name}': ${formatIssues(parsed.error)}. Fix the input (weft run ${name} --input file.json).`,
+        });
+      }
+      return { plan, input: JSON.parse(JSON.stringify(parsed.data ?? {})) as JsonValue };
     },
   };
 }

@@ -78,7 +78,7 @@ export function defineHandler<I, O>(def: HandlerDefinition<I, O>): Handler<I, O>
     output: def.output,
     errorModes: def.errorModes ?? [],
     estimatedCostUsd: def.estimatedCostUsd ?? 0,
-    run: def.run,
+    run: (input, ctx) => def.run(input, ctx),
   };
 }
 

@@ -8,6 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
+import { bundlerOptions } from './bundler.js';
 import type { CompiledPlan } from './core/plan.js';
 import type { AnyHandler } from './handler.js';
 import type { Planner } from './planner/types.js';
@@ -39,13 +40,14 @@ export function compileAll(templates: readonly (Template | CompiledPlan)[], hand
 /** Creates a worker that runs weft tasks. */
 export async function createWeftWorker(opts: WeftWorkerOptions): Promise<Worker> {
   const templates = compileAll(opts.templates, opts.handlers);
-  const activities = createActivities({ handlers: opts.handlers, templates, planner: opts.planner });
+  const inputSchemas = Object.fromEntries(opts.templates.filter((t): t is Template => !('hash' in t)).map((t) => [t.name, t.input]));
+  const activities = createActivities({ handlers: opts.handlers, templates, planner: opts.planner, inputSchemas });
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue,
     activities,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions }),
     ...(opts.workerOptions ?? {}),
   });
 }

@@ -12,7 +12,10 @@ export function describeFailure(err: unknown): StepError {
   if (e instanceof ApplicationFailure) return { type: e.type ?? 'APPLICATION_ERROR', message: e.message };
   if (e instanceof TimeoutFailure) return { type: `TIMEOUT_${e.timeoutType}`, message: `The step timed out (${e.timeoutType}).` };
   if (e instanceof TemporalFailure) return { type: e.name, message: e.message };
-  if (e instanceof Error) return { type: e.name, message: e.message };
+  if (e instanceof Error) {
+    const code = (e as { code?: unknown }).code;
+    return { type: typeof code === 'string' ? code : e.name, message: e.message };
+  }
   return { type: 'UNKNOWN', message: String(e) };
 }
 

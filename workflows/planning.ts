@@ -17,7 +17,7 @@ import type { ValidationContext, ValidationResult } from '../src/core/validation
 import { validateFragment } from '../src/core/validator/index.js';
 import type { FailedAttempt, PlanningRequest, PlanningResult } from '../src/planner/types.js';
 import type { PlanningAttempt } from './definitions.js';
-import { describeFailure } from './failures.js';
+import { describeFailure, taskFailure } from './failures.js';
 import { runFragment } from './fragment-exec.js';
 import { knownSteps } from './known-steps.js';
 import type { TaskRun } from './run-state.js';
@@ -185,7 +185,12 @@ function planningRequest(
   planned: readonly string[],
   failures: readonly FailedAttempt[],
 ): PlanningRequest {
-  const problem = resolveValue(ps.problem, { taskInput: run.taskInput, stepOutputs: {} });
+  let problem: JsonValue;
+  try {
+    problem = resolveValue(ps.problem, { taskInput: run.taskInput, stepOutputs: {} });
+  } catch (e) {
+    throw taskFailure('REFERENCE_UNRESOLVED', `The problem text of '${ps.name}' cannot be filled in: ${(e as Error).message}`);
+  }
   const seen = [...ps.sees, ...planned];
   const results: ResultView[] = [];
   for (const name of seen) {

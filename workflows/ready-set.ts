@@ -1,35 +1,27 @@
 /**
- * Ready-set execution in workflow code: start every node whose dependencies are complete, up to
- * `concurrency` at once, in declaration order; wait for any to finish; repeat.
+ * Ready-set execution in workflow code: the pure `ReadySetScheduler` decides what starts (as
+ * soon as its dependencies are complete, in declaration order, up to `concurrency`); this loop
+ * starts it, waits for any to finish, and reports back.
  */
+import type { DagNode } from '../src/core/dag.js';
+import { ReadySetScheduler } from '../src/core/ready-set.js';
 import { taskFailure } from './failures.js';
 
-/** A node to run and the nodes (of the same set) it waits for. */
-export interface ReadyNode {
-  readonly name: string;
-  readonly dependencies: readonly string[];
-}
-
 /** Runs all nodes; rejects with the first failure. */
-export async function runReadySet(nodes: readonly ReadyNode[], concurrency: number, run: (name: string) => Promise<void>): Promise<void> {
-  const done = new Set<string>();
-  const started = new Set<string>();
+export async function runReadySet(nodes: readonly DagNode[], concurrency: number, run: (name: string) => Promise<void>): Promise<void> {
+  let scheduler: ReadySetScheduler;
+  try {
+    scheduler = new ReadySetScheduler(nodes, { concurrency: Math.max(1, concurrency) });
+  } catch (e) {
+    // Validation and template compilation rule these out; reaching here is a weft bug.
+    throw taskFailure('WEFT_INTERNAL', `Cannot schedule the steps: ${(e as Error).message}`);
+  }
   const running = new Map<string, Promise<string>>();
-  const limit = Math.max(1, concurrency);
   for (;;) {
-    for (const node of nodes) {
-      if (running.size >= limit) break;
-      if (started.has(node.name) || !node.dependencies.every((d) => done.has(d))) continue;
-      started.add(node.name);
-      running.set(node.name, run(node.name).then(() => node.name));
-    }
+    for (const name of scheduler.next()) running.set(name, run(name).then(() => name));
     if (running.size === 0) break;
     const finished = await Promise.race(running.values());
     running.delete(finished);
-    done.add(finished);
-  }
-  if (done.size !== nodes.length) {
-    const stuck = nodes.filter((n) => !done.has(n.name)).map((n) => n.name);
-    throw taskFailure('WEFT_INTERNAL', `Steps ${stuck.join(', ')} never became ready (a cycle or an unknown dependency slipped past validation).`);
+    scheduler.complete(finished);
   }
 }

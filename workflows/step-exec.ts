@@ -107,7 +107,7 @@ export function failStep(run: TaskRun, record: StepRecord, operatorReason?: stri
   record.state = 'failed';
   record.finishedAtMs = Date.now();
   run.publish();
-  const cause = record.error ? `${record.error.type}: ${record.error.message}` : 'unknown error';
+  const cause = record.error ? `${record.error.type}: ${record.error.message.replace(/\.+$/, '')}` : 'unknown error';
   const by = operatorReason !== undefined ? ` An operator failed it: ${operatorReason}.` : '';
   return taskFailure(
     'STEP_FAILED',

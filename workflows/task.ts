@@ -15,7 +15,8 @@ import { GATE_HANDLER } from '../src/core/gate.js';
 import type { JsonValue } from '../src/core/json.js';
 import type { CompiledPlan, PlanStep } from '../src/core/plan.js';
 import { countByOrigin, newStepRecord, TEMPLATE_PROVENANCE } from '../src/core/steps.js';
-import type { LoadTemplateRequest } from '../activities/types.js';
+import type { LoadedTemplate, LoadTemplateRequest } from '../activities/types.js';
+import { checkSchema } from '../src/core/json-schema/check.js';
 import {
   budgetQuery,
   gateUpdate,
@@ -24,33 +25,39 @@ import {
   stateQuery,
   stepQuery,
   stepsQuery,
+  type GateDecision,
+  type OperateRequest,
   type TaskInput,
   type TaskResult,
 } from './definitions.js';
 import { runPlanningStep } from './planning.js';
+import { taskFailure } from './failures.js';
 import { runReadySet } from './ready-set.js';
 import { TaskRun } from './run-state.js';
 import { executeHandlerStep } from './step-exec.js';
 import { validateOperatorSkip } from './operator.js';
 
-const { weftLoadTemplate } = proxyActivities<{ weftLoadTemplate(req: LoadTemplateRequest): Promise<CompiledPlan> }>({
+const { weftLoadTemplate } = proxyActivities<{ weftLoadTemplate(req: LoadTemplateRequest): Promise<LoadedTemplate> }>({
   startToCloseTimeout: '30s',
-  retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['TEMPLATE_UNKNOWN'] },
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['TEMPLATE_UNKNOWN', 'TASK_INPUT_INVALID'] },
   summary: 'load the template plan and handler manifest (pinned for replay)',
 });
 
 /** Runs one task of any template. */
 export async function weftTask(start: TaskInput): Promise<TaskResult> {
+  // Handlers first: operators and tools may query a task before its plan has loaded.
+  const holder: { run: TaskRun | null } = { run: null };
+  installHandlers(holder);
   // The plan is an activity result or workflow input: either way it is in history, so a deploy
   // that changes the template or the catalog never changes this run on replay.
-  const plan = 'plan' in start ? start.plan : await weftLoadTemplate({ name: start.template });
-  const run = new TaskRun(plan, start.input, openLedger(plan.budget, plan.steps.length, Date.now()));
+  const { plan, input } = 'plan' in start ? { plan: start.plan, input: checkedInput(start.plan, start.input) } : await weftLoadTemplate({ name: start.template, input: start.input });
+  const run = new TaskRun(plan, input, openLedger(plan.budget, plan.steps.length, Date.now()));
+  holder.run = run;
   for (const s of plan.steps) {
     run.add(
       newStepRecord({ name: s.name, kind: s.kind, handler: s.kind === 'planning' ? null : s.handler, dependencies: s.dependencies, provenance: TEMPLATE_PROVENANCE }),
     );
   }
-  installHandlers(run);
   run.state = 'running';
   run.publish();
   try {
@@ -65,6 +72,16 @@ export async function weftTask(start: TaskInput): Promise<TaskResult> {
   run.publish();
   await condition(allHandlersFinished);
   return result(run);
+}
+
+/** A plan passed directly has no zod schema here: check the input against its JSON Schema. */
+function checkedInput(plan: CompiledPlan, input: JsonValue): JsonValue {
+  const issues = checkSchema(plan.inputSchema, input);
+  if (issues.length > 0) {
+    const shown = issues.slice(0, 5).map((i) => `${i.pointer || '(root)'}: ${i.message}`).join('; ');
+    throw taskFailure('TASK_INPUT_INVALID', `The task input does not fit template '${plan.name}': ${shown}.`);
+  }
+  return input;
 }
 
 async function runFrameStep(run: TaskRun, step: PlanStep): Promise<void> {
@@ -96,24 +113,33 @@ function result(run: TaskRun): TaskResult {
   };
 }
 
-function installHandlers(run: TaskRun): void {
-  setHandler(stepsQuery, () => run.records());
-  setHandler(stateQuery, () => run.state);
-  setHandler(planningQuery, () => run.planning);
-  setHandler(budgetQuery, () => ({ ledger: run.ledger, remaining: remaining(run.ledger, Date.now()), line: budgetLine(run.ledger) }));
+function installHandlers(holder: { run: TaskRun | null }): void {
+  const starting = (): never => {
+    throw ApplicationFailure.create({ type: 'TASK_STARTING', message: 'The task is still loading its template; try again in a moment.' });
+  };
+  setHandler(stepsQuery, () => holder.run?.records() ?? []);
+  setHandler(stateQuery, () => holder.run?.state ?? 'starting');
+  setHandler(planningQuery, () => holder.run?.planning ?? []);
+  setHandler(budgetQuery, () => {
+    const run = holder.run ?? starting();
+    return { ledger: run.ledger, remaining: remaining(run.ledger, Date.now()), line: budgetLine(run.ledger) };
+  });
   setHandler(stepQuery, (name: string) => {
+    const run = holder.run;
+    if (!run) return null;
     const record = run.steps.get(name);
     if (!record) return null;
     return { record, input: run.inputs.get(name) ?? null, output: run.outputs.get(name) ?? null };
   });
   setHandler(
     operateUpdate,
-    (req) => {
-      run.operatorDecisions.set(req.step, req);
+    (req: OperateRequest) => {
+      holder.run!.operatorDecisions.set(req.step, req);
       return Promise.resolve({ step: req.step, state: req.action === 'retry' ? 'retrying' : req.action === 'skip' ? 'skipped' : 'failed' });
     },
     {
-      validator: (req) => {
+      validator: (req: OperateRequest) => {
+        const run = holder.run ?? starting();
         const record = run.steps.get(req.step);
         if (!record) throw ApplicationFailure.create({ type: 'STEP_UNKNOWN', message: `No step '${req.step}' in this task.` });
         if (record.state !== 'parked') {
@@ -129,12 +155,13 @@ function installHandlers(run: TaskRun): void {
   );
   setHandler(
     gateUpdate,
-    (req) => {
-      run.gateDecisions.set(req.step, req);
+    (req: GateDecision) => {
+      holder.run!.gateDecisions.set(req.step, req);
       return Promise.resolve({ step: req.step, outcome: req.decision === 'approve' ? 'approved' : 'rejected' });
     },
     {
-      validator: (req) => {
+      validator: (req: GateDecision) => {
+        const run = holder.run ?? starting();
         const record = run.steps.get(req.step);
         if (!record || record.handler !== GATE_HANDLER) {
           throw ApplicationFailure.create({ type: 'GATE_UNKNOWN', message: `No gate step '${req.step}' in this task.` });

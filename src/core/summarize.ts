@@ -47,8 +47,8 @@ export function shapeOf(value: JsonValue, depth: number): Shape {
   if (Array.isArray(value)) {
     const first = value[0];
     const items = first === undefined || depth >= MAX_DEPTH ? null : shapeOf(first, depth + 1);
-    if (value.length > 0 && value.every((v) => typeof v === 'number')) {
-      const nums = value as number[];
+    const nums = value.filter((v): v is number => typeof v === 'number');
+    if (value.length > 0 && nums.length === value.length) {
       return { type: 'array', length: value.length, items, min: Math.min(...nums), max: Math.max(...nums) };
     }
     return { type: 'array', length: value.length, items };

@@ -12,7 +12,7 @@ import type { HandlerManifest } from '../core/manifest.js';
 import type { Budget, PlanStep } from '../core/plan.js';
 import { PLANNING_OUTPUT_SCHEMA } from '../core/planning-output.js';
 import { findReferences, formatPath } from '../core/references.js';
-import { findCycle, topologicalOrder } from '../core/dag.js';
+import { Dag, findCycle, topologicalOrder } from '../core/dag.js';
 
 /** What the frame checks look at. */
 export interface FrameCheckInput {
@@ -53,7 +53,8 @@ export function checkFrame({ steps, catalog, inputSchema, budget }: FrameCheckIn
   if (cycle) problems.push(`the steps form a cycle: ${cycle.join(' → ')}. Remove one of these dependencies.`);
   const order = cycle ? names : topologicalOrder(nodes);
 
-  const ancestors = ancestorSets(nodes, order);
+  const index = cycle ? null : new Dag(nodes).ancestors();
+  const ancestors = new Map(names.map((n) => [n, new Set(index ? index.of(n) : [])]));
   const convergenceFeeds = new Map<string, string>();
   for (const s of steps) {
     if (s.kind !== 'planning') continue;
@@ -138,19 +139,4 @@ function checkReferences(
     const at = schemaAtPath(schema, reference.path);
     if (!at.found) problems.push(`${where}: ${reference.text} reads '${formatPath(reference.path)}', which the output of '${src.step}' does not have (${at.reason}). Available: ${listChoices(at.available)}.`);
   }
-}
-
-/** Ancestors of every node (transitive dependencies), computed in topological order. */
-function ancestorSets(nodes: readonly { name: string; dependencies: readonly string[] }[], order: readonly string[]): Map<string, Set<string>> {
-  const deps = new Map(nodes.map((n) => [n.name, n.dependencies]));
-  const out = new Map<string, Set<string>>();
-  for (const name of order) {
-    const set = new Set<string>();
-    for (const d of deps.get(name) ?? []) {
-      set.add(d);
-      for (const a of out.get(d) ?? []) set.add(a);
-    }
-    out.set(name, set);
-  }
-  return out;
 }
