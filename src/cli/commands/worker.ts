@@ -1,0 +1,79 @@
+/**
+ * `weft worker`: runs a worker for the registry's templates and handlers on the configured task
+ * queue until SIGINT or SIGTERM, then shuts down gracefully (in-flight activities finish).
+ */
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { translateError } from '../../client/errors.js';
+import { tlsOptions } from '../../client/tls.js';
+import { loadConfig, type WeftConfig } from '../../config.js';
+import { missingPlanner } from '../../registry.js';
+import { createWeftWorker } from '../../worker.js';
+import { defineCommand } from '../command.js';
+import { loadCompiledRegistry, registryOption, type CompiledRegistry } from '../registry-option.js';
+
+/** A worker and the connection it owns. */
+export interface RunningWorker {
+  readonly worker: Worker;
+  readonly connection: NativeConnection;
+  /** One line saying what it serves. */
+  readonly description: string;
+}
+
+/** Connects and creates (bundles) a worker for a registry; `run()` is the caller's. */
+export async function startWorker(config: WeftConfig, registry: CompiledRegistry): Promise<RunningWorker> {
+  const tls = await tlsOptions(config);
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect({ address: config.temporalAddress, ...(tls ? { tls } : {}) });
+  } catch (err) {
+    throw translateError(err, { config });
+  }
+  try {
+    const planner = registry.registry.planner ?? missingPlanner(registry.path);
+    const worker = await createWeftWorker({
+      connection,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      handlers: registry.registry.handlers,
+      templates: registry.plans,
+      planner,
+    });
+    const description =
+      `task queue ${config.taskQueue} · namespace ${config.namespace} · ${config.temporalAddress} · ` +
+      `templates: ${registry.plans.map((p) => `${p.name}@${p.version}`).join(', ') || '(none)'} · ` +
+      `${registry.registry.handlers.length} handlers · planner: ${planner.name}`;
+    return { worker, connection, description };
+  } catch (err) {
+    await connection.close();
+    throw translateError(err, { config });
+  }
+}
+
+/** `weft worker`. */
+export const workerCommand = defineCommand({
+  name: 'worker',
+  summary: "Run a worker for the registry's templates and handlers until SIGINT/SIGTERM.",
+  description: 'Connects with TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / TLS settings and polls WEFT_TASK_QUEUE. Stops gracefully on SIGINT or SIGTERM.',
+  positionals: [],
+  options: { registry: registryOption },
+  async run({ options }, ctx) {
+    const config = loadConfig(ctx.env);
+    const registry = await loadCompiledRegistry(options.registry, ctx);
+    ctx.out(`weft worker: registry ${registry.path}; connecting to ${config.temporalAddress} and bundling the workflow code…`);
+    const { worker, connection, description } = await startWorker(config, registry);
+    ctx.out(`weft worker: running (${description}); Ctrl-C to stop`);
+    // Temporal's runtime shuts the worker down on these signals; say what is happening.
+    const onSignal = (signal: string) => ctx.out(`weft worker: ${signal}: shutting down, in-flight activities finish first (send it again to force)`);
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      await worker.run();
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await connection.close();
+    }
+    ctx.out('weft worker: stopped');
+    return 0;
+  },
+});

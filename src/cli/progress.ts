@@ -1,0 +1,167 @@
+/**
+ * Live progress of a task: polls the step table (and, while planning, the planning records)
+ * and prints one line per change with the step's provenance, until the result arrives; then the
+ * result summary. Shared by `weft run` and `npm run demo`.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isClientError, type WeftClient } from '../client.js';
+import { failureMessage } from '../client/errors.js';
+import { budgetLine } from '../core/budget.js';
+import { summaryLine, type StepRecord } from '../core/steps.js';
+import type { PlanningAttempt, TaskResult } from '../../workflows/definitions.js';
+import { brief, bytes, seconds } from './format.js';
+
+/** How a followed task ended. */
+export type FollowOutcome = { readonly ok: true; readonly result: TaskResult } | { readonly ok: false; readonly error: unknown };
+
+/** Options of `followTask`. */
+export interface FollowOptions {
+  /** Poll interval (default 500 ms). */
+  readonly intervalMs?: number;
+  /** Writes a line. */
+  readonly out: (line: string) => void;
+}
+
+/** Prints step changes until the task closes; resolves to its result or its failure. */
+export async function followTask(weft: WeftClient, workflowId: string, options: FollowOptions): Promise<FollowOutcome> {
+  const interval = options.intervalMs ?? 500;
+  const started = Date.now();
+  const printer = new ProgressPrinter(workflowId, options.out, () => Date.now() - started);
+  let closed = false;
+  const outcome: Promise<FollowOutcome> = weft.result(workflowId).then(
+    (result) => ({ ok: true, result }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+  void outcome.finally(() => {
+    closed = true;
+  });
+  while (!closed) {
+    await printer.poll(weft);
+    await Promise.race([outcome, sleep(interval)]);
+  }
+  // Queries answer on closed tasks too (the worker replays the history): print the last changes.
+  await printer.poll(weft);
+  return outcome;
+}
+
+/** Remembers what was printed and prints what changed. */
+class ProgressPrinter {
+  private readonly states = new Map<string, string>();
+  /** Steps whose provenance was printed (on their first line that is not `pending`). */
+  private readonly introduced = new Set<string>();
+  private attemptsSeen = 0;
+  private warnedNoWorker = false;
+
+  constructor(
+    private readonly workflowId: string,
+    private readonly out: (line: string) => void,
+    private readonly elapsed: () => number,
+  ) {}
+
+  async poll(weft: WeftClient): Promise<void> {
+    let steps: StepRecord[];
+    try {
+      steps = await weft.steps(this.workflowId);
+    } catch (err) {
+      // A task not yet picked up by a worker cannot answer; the result tells the real failure.
+      if (isClientError(err, 'NO_WORKER') && !this.warnedNoWorker) {
+        this.warnedNoWorker = true;
+        this.line('…', `waiting: ${err.message}`);
+      }
+      return;
+    }
+    const events: { at: number; order: number; name: string; text: string }[] = [];
+    const planningChanged = steps.some((s) => s.kind === 'planning' && this.states.get(s.name) !== s.state);
+    const planningActive = steps.some((s) => s.kind === 'planning' && s.state === 'running');
+    steps.forEach((s, order) => {
+      if (this.states.get(s.name) === s.state) return;
+      this.states.set(s.name, s.state);
+      if (s.state === 'pending') return;
+      const first = !this.introduced.has(s.name);
+      this.introduced.add(s.name);
+      events.push({ at: eventTime(s), order, name: s.name, text: stepLine(s, first, this.workflowId) });
+    });
+    if (planningChanged || planningActive) {
+      for (const a of await this.newAttempts(weft)) events.push({ at: a.atMs, order: -1, name: a.planningStep, text: attemptLine(a) });
+    }
+    // Several changes between two polls print in the order they happened, not in table order.
+    events.sort((x, y) => x.at - y.at || x.order - y.order);
+    for (const e of events) this.line(e.name, e.text);
+  }
+
+  private async newAttempts(weft: WeftClient): Promise<PlanningAttempt[]> {
+    try {
+      const attempts = await weft.planning(this.workflowId);
+      const fresh = attempts.slice(this.attemptsSeen);
+      this.attemptsSeen = Math.max(this.attemptsSeen, attempts.length);
+      return fresh;
+    } catch {
+      return [];
+    }
+  }
+
+  private line(name: string, text: string): void {
+    this.out(`  +${seconds(this.elapsed()).padStart(6)}  ${name.padEnd(20)}  ${text}`);
+  }
+}
+
+/** When a step reached its current state (workflow clock), for ordering lines. */
+function eventTime(s: StepRecord): number {
+  const finished = s.state === 'completed' || s.state === 'failed' || s.state === 'skipped' || s.state === 'cancelled';
+  return (finished ? s.finishedAtMs : s.startedAtMs) ?? s.startedAtMs ?? Number.MAX_SAFE_INTEGER;
+}
+
+/** One progress line for a step that changed state. */
+export function stepLine(s: StepRecord, first: boolean, workflowId: string): string {
+  const state = s.state.padEnd(9);
+  const took = s.startedAtMs !== null && s.finishedAtMs !== null ? seconds(s.finishedAtMs - s.startedAtMs) : null;
+  const provenance = first ? summaryLine(s) : null;
+  switch (s.state) {
+    case 'completed':
+    case 'skipped': {
+      const facts = [took, s.outputBytes === null ? null : bytes(s.outputBytes), s.operatorAction].filter((x) => x !== null);
+      return [state, facts.join(', '), provenance].filter((x) => x).join('  ');
+    }
+    case 'failed':
+      return `${state}  ${s.error ? `${s.error.type}: ${s.error.message}` : ''}${provenance ? `  (${provenance})` : ''}`;
+    case 'parked':
+      return (
+        `${state}  ${s.error ? `${s.error.type}: ${s.error.message}` : ''}` +
+        `\n${' '.repeat(33)}resolve with: weft dlq retry|skip|fail ${workflowId} ${s.name}`
+      );
+    case 'running':
+      if (s.handler === 'gate') return `${state}  waiting for a decision: weft gate approve|reject ${workflowId} ${s.name}`;
+      return provenance ? `${state}  ${provenance}` : state;
+    case 'pending':
+    case 'cancelled':
+      return provenance ? `${state}  ${provenance}` : state;
+  }
+}
+
+/** One progress line for a planning attempt. */
+export function attemptLine(a: PlanningAttempt): string {
+  const who = `${a.source === 'fallback' ? 'fallback fragment' : (a.planner ?? 'planner')}, phase ${a.phase}, attempt ${a.attempt}`;
+  if (a.error) return `planner failed (${who}): ${a.error.type}: ${a.error.message}`;
+  if (a.accepted) {
+    const n = a.fragment?.steps.length ?? 0;
+    return `fragment accepted: ${n} step${n === 1 ? '' : 's'}, next "${a.fragment?.next ?? '?'}" (${who}, ${a.fragmentId ?? '?'})`;
+  }
+  const codes = [...new Set(a.diagnostics.map((d) => d.code))];
+  return `fragment rejected (${who}): ${a.diagnostics.length} diagnostic${a.diagnostics.length === 1 ? '' : 's'}: ${codes.join(', ')}`;
+}
+
+/** The result summary: outcome, step counts, partial/reason, budget, result. */
+export function resultSummary(result: TaskResult, elapsedMs: number): string[] {
+  const s = result.steps;
+  return [
+    `completed ${result.template}@${result.version} in ${seconds(elapsedMs)}: ${s.total} steps (${s.template} from the template, ${s.planned} planned)`,
+    `  partial: ${result.partial ? `yes: ${result.reason ?? 'no reason recorded'}` : 'no'}`,
+    `  budget:  ${budgetLine(result.budget)}`,
+    `  result:  ${brief(result.result, 400)}`,
+  ];
+}
+
+/** The failure summary of a task that did not complete. */
+export function failureSummary(workflowId: string, error: unknown): string {
+  return isClientError(error) ? error.message : `task ${workflowId} failed: ${failureMessage(error)}`;
+}
