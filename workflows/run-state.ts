@@ -30,6 +30,7 @@ export class TaskRun {
   reason: string | null = null;
   private published = '';
   private memoPublished = '';
+  private flushQueued = false;
 
   constructor(
     readonly plan: CompiledPlan,
@@ -61,10 +62,24 @@ export class TaskRun {
   }
 
   /**
-   * Publishes what changed: search attributes (only when their values changed, each upsert is a
-   * history event), the memo (when the step set changed) and the current details (no event).
+   * Asks for a publish at the end of this activation: many steps finishing in one workflow task
+   * cost one publish, not one each. A microtask, so the order is the same on every replay.
    */
   publish(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    void Promise.resolve().then(() => {
+      this.flushQueued = false;
+      this.publishNow();
+    });
+  }
+
+  /**
+   * Publishes what changed now: search attributes (only when their values changed, each upsert is
+   * a history event), the memo (when the step set changed) and the current details (no event).
+   * Used directly for terminal states, which must be visible before the workflow closes.
+   */
+  publishNow(): void {
     const records = this.records();
     const parked = records.some((s) => s.state === 'parked');
     const state: TaskState = parked && this.state !== 'completed' && this.state !== 'failed' ? 'parked' : this.state;

@@ -65,11 +65,11 @@ export async function weftTask(start: TaskInput): Promise<TaskResult> {
     await runReadySet(plan.steps, plan.steps.length, (name) => runFrameStep(run, byName.get(name)!));
   } catch (err) {
     run.state = 'failed';
-    run.publish();
+    run.publishNow();
     throw err;
   }
   run.state = 'completed';
-  run.publish();
+  run.publishNow();
   await condition(allHandlersFinished);
   return result(run);
 }

@@ -1,0 +1,162 @@
+/**
+ * Engine test harness: a time-skipping environment, one workflow bundle per test file, and a
+ * helper that runs one task on a fresh task queue with the given template and planner.
+ */
+import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { z } from 'zod';
+import { gate } from '../../catalog/gate.js';
+import type { Fragment } from '../../src/core/fragment.js';
+import type { JsonValue } from '../../src/core/json.js';
+import type { Planner } from '../../src/planner/types.js';
+import { convergenceStep, defineTemplate, planningStep, staticStep, type PlanningStepInput, type Template } from '../../src/template/define.js';
+import { createWeftWorker, WORKFLOWS_PATH } from '../../src/worker.js';
+import type { AnyHandler } from '../../src/handler.js';
+import { weftTask } from '../../workflows/task.js';
+import { budgetQuery, planningQuery, stepQuery, stepsQuery, type BudgetView, type PlanningAttempt, type StepDetail, type TaskResult } from '../../workflows/definitions.js';
+import type { StepRecord } from '../../src/core/steps.js';
+import { testHandlers } from './test-handlers.js';
+import { bundlerOptions } from '../../src/bundler.js';
+
+/** Builds the workflow bundle once. */
+export function bundle(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...bundlerOptions, logger: quietLogger });
+}
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (m: string) => console.error(m),
+};
+
+/** A small template: `seed` (static) → `plan` (planning) → `converge` (convergence). */
+export function testTemplate(planning: Partial<Omit<PlanningStepInput, 'kind' | 'name'>> = {}, budget: Template['budget'] = {}): Template {
+  return defineTemplate({
+    name: 'engine-test',
+    version: '1',
+    input: z.object({ n: z.number().default(1) }),
+    budget: { maxSteps: 50, maxPlanningPhases: 5, maxLlmCalls: 20, maxCostUsd: 5, maxWallTimeMs: 24 * 3600_000, ...budget },
+    steps: [
+      staticStep('seed', { handler: 'emit_number', inputs: { value: '${task.input.n}' } }),
+      planningStep('plan', {
+        dependencies: ['seed'],
+        problem: 'Add things up starting from ${task.input.n}.',
+        allow: { handlers: ['add', 'emit_number', 'flaky', 'tracked', 'gate'] },
+        convergence: 'converge',
+        ...planning,
+      }),
+      convergenceStep('converge', {
+        handler: 'collect',
+        dependencies: ['plan'],
+        inputs: { results: '${steps.plan.output.results}', partial: '${steps.plan.output.partial}', reason: '${steps.plan.output.reason}' },
+      }),
+    ],
+  });
+}
+
+/** A fragment from steps. */
+export function fragment(steps: Fragment['steps'], next: Fragment['next'] = 'done'): Fragment {
+  return { fragment_version: '1', goal: 'test goal', reasoning: 'test reasoning', steps, next };
+}
+
+/** A fragment step with defaults. */
+export function step(name: string, handler: string, inputs: Record<string, JsonValue>, dependencies: string[] = []): Fragment['steps'][number] {
+  return { name, handler, reasoning: `why ${name}`, dependencies, inputs };
+}
+
+/** Outcome of `runTask`, with what the queries returned once the task closed (queries need a running worker). */
+export interface TaskRunOutcome {
+  readonly handle: WorkflowHandle<typeof weftTask>;
+  readonly result: TaskResult | null;
+  readonly error: Error | null;
+  readonly steps: StepRecord[];
+  readonly planning: PlanningAttempt[];
+  readonly budget: BudgetView;
+  readonly details: Readonly<Record<string, StepDetail | null>>;
+  readonly searchAttributes: Readonly<Record<string, unknown>>;
+}
+
+let queue = 0;
+
+/** Runs one task to its end on a fresh task queue; `during` runs while it executes. */
+export async function runTask(opts: {
+  env: TestWorkflowEnvironment;
+  workflowBundle: WorkflowBundleWithSourceMap;
+  template: Template;
+  planner: Planner;
+  input?: JsonValue;
+  handlers?: readonly AnyHandler[];
+  during?: (handle: WorkflowHandle<typeof weftTask>) => Promise<void>;
+  workflowId?: string;
+}): Promise<TaskRunOutcome> {
+  const taskQueue = `engine-${process.pid}-${queue++}`;
+  const worker = await createWeftWorker({
+    connection: opts.env.nativeConnection,
+    taskQueue,
+    handlers: [...(opts.handlers ?? testHandlers), gate],
+    templates: [opts.template],
+    planner: opts.planner,
+    workflowBundle: opts.workflowBundle,
+  });
+  return worker.runUntil(async () => {
+    const handle = await opts.env.client.workflow.start(weftTask, {
+      taskQueue,
+      workflowId: opts.workflowId ?? `task-${randomUUID()}`,
+      args: [{ template: opts.template.name, input: opts.input ?? { n: 1 } }],
+    });
+    if (opts.during) await opts.during(handle);
+    let result: TaskResult | null = null;
+    let error: Error | null = null;
+    try {
+      result = await handle.result();
+    } catch (e) {
+      error = e as Error;
+    }
+    const steps = await handle.query(stepsQuery);
+    const details: Record<string, StepDetail | null> = {};
+    for (const s of steps) details[s.name] = await handle.query(stepQuery, s.name);
+    const description = await handle.describe();
+    return {
+      handle,
+      result,
+      error,
+      steps,
+      planning: await handle.query(planningQuery),
+      budget: await handle.query(budgetQuery),
+      details,
+      searchAttributes: description.searchAttributes,
+    };
+  });
+}
+
+/** Polls a condition on a query result (queries do not advance skipped time). */
+export async function waitFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let v: T | undefined;
+    try {
+      v = await probe();
+    } catch {
+      // the workflow may not have run its first task yet
+    }
+    if (v !== undefined && ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v).slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The failure an update validator rejected with (the client wraps it as the cause). */
+export async function updateRejection(update: Promise<unknown>): Promise<{ type: string | undefined; message: string }> {
+  try {
+    await update;
+  } catch (e) {
+    const cause = (e as { cause?: { type?: string; message?: string } }).cause;
+    return { type: cause?.type, message: cause?.message ?? String(e) };
+  }
+  throw new Error('the update was accepted, but a rejection was expected');
+}

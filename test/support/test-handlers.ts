@@ -1,0 +1,97 @@
+/**
+ * Real handlers for engine tests: arithmetic, controlled failures, and a concurrency tracker.
+ * Activities run in the test process, so per-test state lives in module maps keyed by the
+ * workflow ID.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { setTimeout as delay } from 'node:timers/promises';
+import { z } from 'zod';
+import { defineHandler } from '../../src/handler.js';
+
+/** Returns a number given as input. */
+export const emitNumber = defineHandler({
+  name: 'emit_number',
+  description: 'Returns the number it is given.',
+  category: 'data',
+  input: z.object({ value: z.number() }).strict(),
+  output: z.object({ value: z.number() }),
+  run: ({ value }) => Promise.resolve({ value }),
+});
+
+/** Adds numbers. */
+export const add = defineHandler({
+  name: 'add',
+  description: 'Adds a list of numbers.',
+  category: 'data',
+  input: z.object({ values: z.array(z.number()) }).strict(),
+  output: z.object({ value: z.number() }),
+  run: ({ values }) => Promise.resolve({ value: values.reduce((a, b) => a + b, 0) }),
+});
+
+/** Collects results into a report-like object (a convergence handler). */
+export const collect = defineHandler({
+  name: 'collect',
+  description: 'Collects planned results.',
+  category: 'data',
+  input: z.object({ results: z.record(z.string(), z.json()), partial: z.boolean(), reason: z.string().nullable() }).strict(),
+  output: z.object({ keys: z.array(z.string()), partial: z.boolean(), reason: z.string().nullable(), results: z.record(z.string(), z.json()) }),
+  run: ({ results, partial, reason }) => Promise.resolve({ keys: Object.keys(results).sort(), partial, reason, results }),
+});
+
+const failuresLeft = new Map<string, number>();
+
+/** Fails until `failuresLeft` for this workflow+step is used up (set by tests). */
+export const flaky = defineHandler({
+  name: 'flaky',
+  description: 'Fails while the test says so, then returns ok.',
+  category: 'data',
+  input: z.object({ label: z.string() }).strict(),
+  output: z.object({ ok: z.literal(true), label: z.string() }),
+  errorModes: [{ code: 'FLAKY_FAILURE', retryable: true, description: 'The test asked it to fail.' }],
+  run: ({ label }, ctx) => {
+    const key = `${ctx.workflowId}/${ctx.stepName}`;
+    const left = failuresLeft.get(key) ?? 0;
+    if (left > 0) {
+      failuresLeft.set(key, left - 1);
+      return Promise.reject(ApplicationFailure.create({ type: 'FLAKY_FAILURE', message: `planned failure, ${left - 1} left` }));
+    }
+    return Promise.resolve({ ok: true as const, label });
+  },
+});
+
+/** Makes `flaky` fail `n` more times for a workflow's step. */
+export function failTimes(workflowId: string, step: string, n: number): void {
+  failuresLeft.set(`${workflowId}/${step}`, n);
+}
+
+const active = new Map<string, { now: number; max: number; order: string[] }>();
+
+/** Sleeps `ms` real milliseconds and records how many ran at once per workflow. */
+export const tracked = defineHandler({
+  name: 'tracked',
+  description: 'Sleeps a little and records concurrency.',
+  category: 'data',
+  input: z.object({ ms: z.number().int().min(0).max(5000) }).strict(),
+  output: z.object({ started: z.number() }),
+  run: async ({ ms }, ctx) => {
+    const t = active.get(ctx.workflowId) ?? { now: 0, max: 0, order: [] };
+    active.set(ctx.workflowId, t);
+    t.now++;
+    t.max = Math.max(t.max, t.now);
+    t.order.push(`start:${ctx.stepName}`);
+    const started = t.order.length;
+    await delay(ms);
+    t.now--;
+    t.order.push(`end:${ctx.stepName}`);
+    return { started };
+  },
+});
+
+/** Concurrency observed for a workflow. */
+export function concurrencyOf(workflowId: string): { max: number; order: readonly string[] } {
+  const t = active.get(workflowId);
+  return { max: t?.max ?? 0, order: t?.order ?? [] };
+}
+
+/** Every test handler. */
+export const testHandlers = [emitNumber, add, collect, flaky, tracked];
