@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // Temporal's native core crashes under worker threads: every project runs in forked processes.
-const temporalTimeouts = { testTimeout: 120_000, hookTimeout: 180_000 };
+const temporalTimeouts = { testTimeout: 120_000, hookTimeout: 180_000, setupFiles: ['test/support/quiet-runtime.ts'] };
 
 export default defineConfig({
   test: {
