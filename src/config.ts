@@ -37,10 +37,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if ((certPath === undefined) !== (keyPath === undefined)) {
     throw new ConfigError('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together: set both for mTLS, or neither.');
   }
-  const tlsOn = env['TEMPORAL_TLS'] === 'true' || certPath !== undefined || env['TEMPORAL_TLS_CA'] !== undefined;
   if (env['TEMPORAL_TLS'] !== undefined && !['true', 'false'].includes(env['TEMPORAL_TLS'])) {
     throw new ConfigError(`TEMPORAL_TLS='${env['TEMPORAL_TLS']}' must be true or false.`);
   }
+  for (const name of ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA'] as const) {
+    if (env[name] === '') throw new ConfigError(`${name} is set but empty: give a file path, or unset it.`);
+  }
+  if (env['TEMPORAL_TLS'] === 'false' && (certPath !== undefined || env['TEMPORAL_TLS_CA'] !== undefined)) {
+    throw new ConfigError('TEMPORAL_TLS=false conflicts with TEMPORAL_TLS_CERT/TEMPORAL_TLS_CA: unset one of them.');
+  }
+  const tlsOn = env['TEMPORAL_TLS'] === 'true' || certPath !== undefined || env['TEMPORAL_TLS_CA'] !== undefined;
   const tls = tlsOn
     ? {
         ...(env['TEMPORAL_TLS_SERVER_NAME'] ? { serverName: env['TEMPORAL_TLS_SERVER_NAME'] } : {}),

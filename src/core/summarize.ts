@@ -78,7 +78,14 @@ function cut(value: JsonValue): JsonValue {
   if (jsonByteLength(value) <= SAMPLE_BYTES) return value;
   if (isJsonObject(value)) {
     const out: Record<string, JsonValue> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = jsonByteLength(v) <= 80 ? v : `<${shapeOf(v, MAX_DEPTH).type}>`;
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = jsonByteLength(v) <= 80 ? v : `<${shapeOf(v, MAX_DEPTH).type}>`;
+      // Many small members add up: stop before the sample outgrows its size.
+      if (jsonByteLength(out) > SAMPLE_BYTES) {
+        delete out[k];
+        break;
+      }
+    }
     return out;
   }
   return `<${shapeOf(value, MAX_DEPTH).type}, ${jsonByteLength(value)} bytes>`;

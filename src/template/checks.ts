@@ -89,7 +89,7 @@ export function checkFrame({ steps, catalog, inputSchema, budget }: FrameCheckIn
     if (s.kind === 'planning') continue;
     const entry = catalog[s.handler];
     const where = `step '${s.name}'`;
-    checkReferences(problems, where, s.inputs, ancestors.get(s.name) ?? new Set(), byName, catalog, inputSchema, false);
+    checkReferences(problems, where, s.inputs, cycle ? null : (ancestors.get(s.name) ?? new Set()), byName, catalog, inputSchema, false);
     if (entry) {
       const templated = new Set(findReferences(s.inputs).templatePointers);
       for (const issue of checkSchema(entry.inputSchema, s.inputs, { skip: (_v, pointer) => templated.has(pointer) })) {
@@ -106,14 +106,15 @@ function checkReferences(
   problems: string[],
   where: string,
   value: Parameters<typeof findReferences>[0],
-  upstream: ReadonlySet<string>,
+  /** The step's ancestors; null when the frame has a cycle, which leaves ancestry undefined (the cycle is reported instead). */
+  upstream: ReadonlySet<string> | null,
   byName: ReadonlyMap<string, PlanStep>,
   catalog: HandlerManifest,
   inputSchema: JsonSchema,
   taskOnly: boolean,
 ): void {
   const scan = findReferences(value);
-  for (const m of scan.malformed) problems.push(`${where}: '${m.text}' is not a valid reference: ${m.reason}${m.suggestion ? ` Did you mean ${m.suggestion}?` : ''}`);
+  for (const m of scan.malformed) problems.push(`${where}: '${m.text}' is not a valid reference: ${m.reason.replace(/\.?$/, '.')}${m.suggestion ? ` Did you mean ${m.suggestion}?` : ''}`);
   for (const { reference } of scan.references) {
     const src = reference.source;
     if (src.kind === 'task') {
@@ -130,7 +131,7 @@ function checkReferences(
       problems.push(`${where}: ${reference.text} names step '${src.step}', which is not a step of this template.`);
       continue;
     }
-    if (!upstream.has(src.step)) {
+    if (upstream && !upstream.has(src.step)) {
       problems.push(`${where}: ${reference.text} reads step '${src.step}', which is not upstream; add '${src.step}' to the dependencies.`);
       continue;
     }

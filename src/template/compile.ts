@@ -3,6 +3,7 @@
  * A template that is itself wrong fails here, at definition time, with every problem listed.
  */
 import { createHash } from 'node:crypto';
+import { listChoices } from '../core/diagnostics.js';
 import { canonicalJson } from '../core/hash.js';
 import type { HandlerManifest } from '../core/manifest.js';
 import type { Budget, CompiledPlan, PlanHandlerStep, PlanPlanningStep, PlanStep } from '../core/plan.js';
@@ -38,6 +39,7 @@ export function compileTemplate(template: Template, handlers: readonly AnyHandle
   const budget: Budget = { ...DEFAULT_BUDGET, ...(template.budget ?? {}) };
   const steps = template.steps.map((s) => normalize(s, catalog));
   const { problems, order } = checkFrame({ steps, catalog, inputSchema, budget });
+  problems.push(...unknownCategories(template, catalog));
   if (problems.length > 0) throw new TemplateError(label, problems);
 
   const used = new Set<string>();
@@ -60,6 +62,19 @@ export function compileTemplate(template: Template, handlers: readonly AnyHandle
   };
   const hash = createHash('sha256').update(canonicalJson(body)).digest('hex');
   return { ...body, hash };
+}
+
+/** Allowed categories no handler has: a typo would otherwise just shrink what the planner may use. */
+function unknownCategories(template: Template, catalog: HandlerManifest): string[] {
+  const known = [...new Set(Object.values(catalog).map((e) => e.category))].sort();
+  const out: string[] = [];
+  for (const s of template.steps) {
+    if (s.kind !== 'planning') continue;
+    for (const c of s.allow.categories ?? []) {
+      if (!known.includes(c)) out.push(`planning step '${s.name}' allows category '${c}', which no handler has. Categories: ${listChoices(known)}.`);
+    }
+  }
+  return out;
 }
 
 /** Fills defaults and resolves allowed categories to handler names. */
