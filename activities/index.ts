@@ -11,6 +11,9 @@ import type { AnyHandler } from '../src/handler.js';
 import type { Planner } from '../src/planner/types.js';
 import { planningActivity } from './planning.js';
 import { handlerActivity } from './steps.js';
+import { localBlobStore, type BlobStore } from '../src/blob/store.js';
+import { DEFAULT_BLOB_THRESHOLD_BYTES } from '../src/core/blob.js';
+import { DEFAULT_BLOB_DIR } from '../src/config.js';
 import type { z } from 'zod';
 import type { JsonValue } from '../src/core/json.js';
 import { formatIssues } from './steps.js';
@@ -24,6 +27,9 @@ export interface ActivityDeps {
   readonly planner: Planner;
   /** Input schemas by template name: the task input is parsed (defaults applied) before the run starts. */
   readonly inputSchemas?: Readonly<Record<string, z.ZodType>>;
+  /** Where step results over `blobThresholdBytes` go (default: a local store in `.weft/blobs`). */
+  readonly blobStore?: BlobStore;
+  readonly blobThresholdBytes?: number;
 }
 
 /** Built-in activity names (camelCase, so they never collide with snake_case handler names). */
@@ -36,7 +42,8 @@ export interface WeftActivities {
 export function createActivities(deps: ActivityDeps): WeftActivities & Record<string, unknown> {
   const byName = new Map(deps.templates.map((t) => [t.name, t]));
   const out: Record<string, unknown> = {};
-  for (const h of deps.handlers) out[h.name] = handlerActivity(h);
+  const blobs = { store: deps.blobStore ?? localBlobStore(process.env['WEFT_BLOB_DIR'] ?? DEFAULT_BLOB_DIR), thresholdBytes: deps.blobThresholdBytes ?? DEFAULT_BLOB_THRESHOLD_BYTES };
+  for (const h of deps.handlers) out[h.name] = handlerActivity(h, blobs);
   return {
     ...out,
     weftPlan: planningActivity(deps.planner),

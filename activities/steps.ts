@@ -8,6 +8,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 import type { JsonValue } from '../src/core/json.js';
 import type { AnyHandler, HandlerContext } from '../src/handler.js';
+import type { BlobStore } from '../src/blob/store.js';
+import { hydrate, offload } from './blobs.js';
 import type { StepActivityRequest } from './types.js';
 
 /** A handler activity. */
@@ -25,11 +27,17 @@ export function idempotencyKey(runId: string, step: string): string {
   return `${runId}/${step}`;
 }
 
+/** Where results over the threshold go. */
+export interface BlobOptions {
+  readonly store: BlobStore;
+  readonly thresholdBytes: number;
+}
+
 /** Wraps a handler as an activity. */
-export function handlerActivity(handler: AnyHandler): StepActivity {
+export function handlerActivity(handler: AnyHandler, blobs: BlobOptions): StepActivity {
   return async (request) => {
     const ctx = Context.current();
-    const parsed = handler.input.safeParse(request.input);
+    const parsed = handler.input.safeParse(await hydrate(request.input, blobs.store));
     if (!parsed.success) {
       throw ApplicationFailure.create({
         type: 'INPUT_INVALID',
@@ -59,6 +67,7 @@ export function handlerActivity(handler: AnyHandler): StepActivity {
       });
     }
     // Round-trip through JSON so what the workflow records is exactly what downstream steps see.
-    return JSON.parse(JSON.stringify(checked.data ?? null)) as JsonValue;
+    const json = JSON.parse(JSON.stringify(checked.data ?? null)) as JsonValue;
+    return offload(json, blobs.store, blobs.thresholdBytes);
   };
 }

@@ -17,6 +17,9 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** Where large step results are stored when WEFT_BLOB_DIR is not set. */
+export const DEFAULT_BLOB_DIR = '.weft/blobs';
+
 const ADDRESS = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
 /** Reads the configuration from `env` (default `process.env`). */
@@ -55,5 +58,5 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
         ...(env['TEMPORAL_TLS_CA'] ? { caPath: env['TEMPORAL_TLS_CA'] } : {}),
       }
     : null;
-  return { temporalAddress: address, namespace, taskQueue, blobDir: env['WEFT_BLOB_DIR'] ?? '.weft/blobs', tls };
+  return { temporalAddress: address, namespace, taskQueue, blobDir: env['WEFT_BLOB_DIR'] ?? DEFAULT_BLOB_DIR, tls };
 }

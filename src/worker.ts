@@ -12,6 +12,7 @@ import { bundlerOptions } from './bundler.js';
 import type { CompiledPlan } from './core/plan.js';
 import type { AnyHandler } from './handler.js';
 import type { Planner } from './planner/types.js';
+import type { BlobStore } from './blob/store.js';
 import { compileTemplate } from './template/compile.js';
 import type { Template } from './template/define.js';
 
@@ -28,6 +29,9 @@ export interface WeftWorkerOptions {
   readonly planner: Planner;
   /** Pass a prebuilt bundle (tests, benchmarks) to skip bundling at start. */
   readonly workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Where step results over `blobThresholdBytes` go (default: `WEFT_BLOB_DIR` or `.weft/blobs`). */
+  readonly blobStore?: BlobStore;
+  readonly blobThresholdBytes?: number;
   /** Other Worker options (concurrency limits, interceptors, ...). */
   readonly workerOptions?: Partial<WorkerOptions>;
 }
@@ -41,7 +45,14 @@ export function compileAll(templates: readonly (Template | CompiledPlan)[], hand
 export async function createWeftWorker(opts: WeftWorkerOptions): Promise<Worker> {
   const templates = compileAll(opts.templates, opts.handlers);
   const inputSchemas = Object.fromEntries(opts.templates.filter((t): t is Template => !('hash' in t)).map((t) => [t.name, t.input]));
-  const activities = createActivities({ handlers: opts.handlers, templates, planner: opts.planner, inputSchemas });
+  const activities = createActivities({
+    handlers: opts.handlers,
+    templates,
+    planner: opts.planner,
+    inputSchemas,
+    ...(opts.blobStore ? { blobStore: opts.blobStore } : {}),
+    ...(opts.blobThresholdBytes !== undefined ? { blobThresholdBytes: opts.blobThresholdBytes } : {}),
+  });
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',

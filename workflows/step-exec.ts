@@ -8,6 +8,7 @@ import type { ActivityOptions } from '@temporalio/common';
 import { gateInputSchema, GATE_HANDLER, type GateOutput } from '../src/core/gate.js';
 import type { JsonValue } from '../src/core/json.js';
 import { jsonByteLength } from '../src/core/json.js';
+import { isBlobRef } from '../src/core/blob.js';
 import type { FailurePolicy } from '../src/core/plan.js';
 import { resolveValue } from '../src/core/references.js';
 import { summaryLine, type StepRecord } from '../src/core/steps.js';
@@ -97,7 +98,7 @@ function complete(run: TaskRun, record: StepRecord, output: JsonValue): void {
   run.outputs.set(record.name, output);
   record.state = 'completed';
   record.error = null;
-  record.outputBytes = jsonByteLength(output);
+  record.outputBytes = isBlobRef(output) ? output.bytes : jsonByteLength(output);
   record.finishedAtMs = Date.now();
   run.publish();
 }

@@ -8,6 +8,7 @@
  * `$${` writes a literal `${`, so that any text stays expressible. Only string values are
  * scanned, never object keys. `<path>` is dot keys (`[A-Za-z0-9_-]+`) and `[n]` indexes.
  */
+import { isBlobPath, isBlobRef, type BlobPath } from './blob.js';
 import { pointerToken } from './diagnostics.js';
 import { isJsonObject, type JsonValue } from './json.js';
 import { formatPath, parseTemplate, scanReference, type PathSegment, type Reference } from './reference-syntax.js';
@@ -216,7 +217,7 @@ function isAbsentKey(ref: Reference, scope: ReferenceScope): boolean {
   let root: JsonValue | undefined;
   if (ref.source.kind === 'task') root = scope.taskInput;
   else if (Object.prototype.hasOwnProperty.call(scope.stepOutputs, ref.source.step)) root = scope.stepOutputs[ref.source.step];
-  if (root === undefined) return false; // a step with no output yet is an error, not an absent field
+  if (root === undefined || isBlobRef(root)) return false; // no output yet is an error; a stored result is checked by the activity
   const lookup = lookupPath(root, ref.path);
   if (lookup.found) return false;
   const parent = lookupPath(root, ref.path.slice(0, lookup.failedAt));
@@ -232,6 +233,14 @@ function resolveString(input: string, scope: ReferenceScope): JsonValue {
     if (part.kind === 'text') out += part.text;
     else if (part.kind === 'reference') {
       const v = resolveReference(part.reference, scope);
+      if (isBlobRef(v) || isBlobPath(v)) {
+        throw new ReferenceResolutionError(
+          `Reference ${part.reference.text} reads a stored result (over the inline size limit), which cannot be interpolated into text; use it as a whole value.`,
+          part.reference.text,
+          part.reference.source.kind === 'step' ? part.reference.source.step : null,
+          '',
+        );
+      }
       out += typeof v === 'string' ? v : JSON.stringify(v);
     } else throw new ReferenceResolutionError(`Malformed reference '${part.text}': ${part.reason}.`, part.text, null, '');
   }
@@ -245,6 +254,12 @@ function resolveReference(ref: Reference, scope: ReferenceScope): JsonValue {
   if (stepName === null) root = scope.taskInput;
   else if (Object.prototype.hasOwnProperty.call(scope.stepOutputs, stepName)) root = scope.stepOutputs[stepName] as JsonValue;
   else throw new ReferenceResolutionError(`Reference ${text}: step '${stepName}' has no output (it has not completed).`, text, stepName, '');
+  if (isBlobRef(root)) {
+    // The result is in the blob store: the activity that needs it loads it and follows the path.
+    if (path.length === 0) return root;
+    const marker: BlobPath = { $weft_blob_path: { blob: root.$weft_blob, path } };
+    return marker as unknown as JsonValue;
+  }
   const lookup = lookupPath(root, path);
   if (lookup.found) return lookup.value;
   const reached = formatPath(path.slice(0, lookup.failedAt));

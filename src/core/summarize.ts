@@ -2,6 +2,7 @@
  * Result summarization for the planner: small results verbatim, larger ones as a structured
  * summary (keys, types, counts, samples). Pure, so what the planner was shown replays exactly.
  */
+import { isBlobRef } from './blob.js';
 import { isJsonObject, jsonByteLength, type JsonValue } from './json.js';
 import type { SummarizationSettings } from './plan.js';
 
@@ -21,6 +22,15 @@ export type ResultView =
       readonly shape: Shape;
       /** A few sample values, each cut to a small size. */
       readonly samples: readonly JsonValue[];
+    }
+  | {
+      readonly step: string;
+      /** Kept in the blob store: the planner sees where, how big, its shape and a sample. */
+      readonly mode: 'reference';
+      readonly bytes: number;
+      readonly ref: string;
+      readonly shape: Shape;
+      readonly samples: readonly JsonValue[];
     };
 
 /** Defaults from the design: under 1 KB verbatim, 1–10 KB structured. */
@@ -33,6 +43,7 @@ const SAMPLE_BYTES = 300;
 
 /** Summarizes one result by its size. */
 export function viewResult(step: string, value: JsonValue, settings: SummarizationSettings = DEFAULT_SUMMARIZATION): ResultView {
+  if (isBlobRef(value)) return { step, mode: 'reference', bytes: value.bytes, ref: value.$weft_blob, shape: value.shape, samples: value.sample };
   const bytes = jsonByteLength(value);
   if (bytes < settings.verbatimBytes) return { step, mode: 'verbatim', bytes, value };
   return { step, mode: 'structured', bytes, shape: shapeOf(value, 0), samples: samplesOf(value) };

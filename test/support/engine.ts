@@ -3,6 +3,10 @@
  * helper that runs one task on a fresh task queue with the given template and planner.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { localBlobStore, type BlobStore } from '../../src/blob/store.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -46,7 +50,7 @@ export function testTemplate(planning: Partial<Omit<PlanningStepInput, 'kind' | 
       planningStep('plan', {
         dependencies: ['seed'],
         problem: 'Add things up starting from ${task.input.n}.',
-        allow: { handlers: ['add', 'emit_number', 'flaky', 'tracked', 'gate'] },
+        allow: { handlers: ['add', 'emit_number', 'flaky', 'tracked', 'gate', 'make_rows', 'sum_rows'] },
         convergence: 'converge',
         ...planning,
       }),
@@ -93,6 +97,7 @@ export async function runTask(opts: {
   handlers?: readonly AnyHandler[];
   during?: (handle: WorkflowHandle<typeof weftTask>) => Promise<void>;
   workflowId?: string;
+  blobStore?: BlobStore;
 }): Promise<TaskRunOutcome> {
   const taskQueue = `engine-${process.pid}-${queue++}`;
   const worker = await createWeftWorker({
@@ -102,6 +107,7 @@ export async function runTask(opts: {
     templates: [opts.template],
     planner: opts.planner,
     workflowBundle: opts.workflowBundle,
+    blobStore: opts.blobStore ?? localBlobStore(mkdtempSync(join(tmpdir(), 'weft-test-blobs-'))),
   });
   return worker.runUntil(async () => {
     const handle = await opts.env.client.workflow.start(weftTask, {

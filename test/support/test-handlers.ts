@@ -93,5 +93,25 @@ export function concurrencyOf(workflowId: string): { max: number; order: readonl
   return { max: t?.max ?? 0, order: t?.order ?? [] };
 }
 
+/** Produces `count` rows: a large output on purpose. */
+export const makeRows = defineHandler({
+  name: 'make_rows',
+  description: 'Produces rows.',
+  category: 'data',
+  input: z.object({ count: z.number().int().min(0).max(100_000) }).strict(),
+  output: z.object({ rows: z.array(z.object({ id: z.string(), amount: z.number() })), count: z.number() }),
+  run: ({ count }) => Promise.resolve({ rows: Array.from({ length: count }, (_, i) => ({ id: `row-${i}`, amount: i })), count }),
+});
+
+/** Counts and sums rows. */
+export const sumRows = defineHandler({
+  name: 'sum_rows',
+  description: 'Counts rows and sums their amounts.',
+  category: 'data',
+  input: z.object({ rows: z.array(z.object({ id: z.string(), amount: z.number() })) }).strict(),
+  output: z.object({ count: z.number(), total: z.number() }),
+  run: ({ rows }) => Promise.resolve({ count: rows.length, total: rows.reduce((a, r) => a + r.amount, 0) }),
+});
+
 /** Every test handler. */
-export const testHandlers = [emitNumber, add, collect, flaky, tracked];
+export const testHandlers = [emitNumber, add, collect, flaky, tracked, makeRows, sumRows];

@@ -239,3 +239,18 @@ describe('execution', () => {
     expect(order.indexOf('start:after_fast')).toBeLessThan(order.indexOf('end:slow'));
   });
 });
+
+describe('large results', () => {
+  it('keeps a result over the threshold out of history and still feeds paths into it downstream', async () => {
+    const planner = scriptedPlanner(() =>
+      fragment([step('make', 'make_rows', { count: 5000 }), step('total', 'sum_rows', { rows: '${steps.make.output.rows}' }, ['make'])]),
+    );
+    const { result, handle, details, steps } = await runTask({ env, workflowBundle, template: testTemplate(), planner });
+    expect(result?.outputs['converge']).toMatchObject({ results: { total: { count: 5000, total: (4999 * 5000) / 2 } } });
+    expect(details['make']?.output).toMatchObject({ $weft_blob: expect.stringMatching(/^sha256:/) as unknown });
+    expect(steps.find((s) => s.name === 'make')?.outputBytes).toBeGreaterThan(32 * 1024);
+    const history = await handle.fetchHistory();
+    const biggest = Math.max(...(history.events ?? []).map((e) => JSON.stringify(e).length));
+    expect(biggest).toBeLessThan(20_000);
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * Moving results between history and the blob store at the activity boundary: inputs are
+ * hydrated (stored results and paths into them loaded), outputs over the threshold are stored
+ * and replaced by a reference, so no payload approaches Temporal's limits.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { isBlobPath, isBlobRef } from '../src/core/blob.js';
+import { isJsonObject, jsonByteLength, type JsonValue } from '../src/core/json.js';
+import { formatPath, lookupPath } from '../src/core/references.js';
+import type { BlobStore } from '../src/blob/store.js';
+
+/** Replaces every stored result and path into one with its value. */
+export async function hydrate(value: JsonValue, store: BlobStore): Promise<JsonValue> {
+  const loaded = new Map<string, Promise<JsonValue>>();
+  const load = (ref: string): Promise<JsonValue> => {
+    let p = loaded.get(ref);
+    if (!p) loaded.set(ref, (p = store.get(ref)));
+    return p;
+  };
+  const walk = async (v: JsonValue): Promise<JsonValue> => {
+    if (isBlobRef(v)) return load(v.$weft_blob);
+    if (isBlobPath(v)) {
+      const { blob, path } = v.$weft_blob_path;
+      const found = lookupPath(await load(blob), path);
+      if (found.found) return found.value;
+      throw ApplicationFailure.create({
+        type: 'REFERENCE_UNRESOLVED',
+        nonRetryable: true,
+        message: `The stored result ${blob} has no '${formatPath(path)}': ${found.reason}.`,
+      });
+    }
+    if (Array.isArray(v)) return Promise.all(v.map(walk));
+    if (isJsonObject(v)) {
+      const out: Record<string, JsonValue> = {};
+      for (const [k, item] of Object.entries(v)) out[k] = await walk(item);
+      return out;
+    }
+    return v;
+  };
+  return walk(value);
+}
+
+/** Stores a value over the threshold and returns its reference; smaller values pass through. */
+export async function offload(value: JsonValue, store: BlobStore, thresholdBytes: number): Promise<JsonValue> {
+  if (jsonByteLength(value) <= thresholdBytes) return value;
+  return (await store.put(value)) as unknown as JsonValue;
+}

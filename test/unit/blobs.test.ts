@@ -1,0 +1,63 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hydrate, offload } from '../../activities/blobs.js';
+import { localBlobStore } from '../../src/blob/store.js';
+import { isBlobRef, type BlobRef } from '../../src/core/blob.js';
+import { jsonByteLength, type JsonValue } from '../../src/core/json.js';
+import { resolveValue, ReferenceResolutionError } from '../../src/core/references.js';
+import { viewResult } from '../../src/core/summarize.js';
+
+const rows = Array.from({ length: 2000 }, (_, i) => ({ id: `r${i}`, amount: i, tags: ['a', 'b'] }));
+const big: JsonValue = { rows, count: rows.length };
+
+describe('local blob store', () => {
+  it('stores content-addressed JSON and reads it back; the same value is stored once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weft-blobs-'));
+    const store = localBlobStore(dir);
+    const a = await store.put(big);
+    const b = await store.put({ count: rows.length, rows }); // same value, other key order
+    expect(a.$weft_blob).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(b.$weft_blob).toBe(a.$weft_blob);
+    expect(a.bytes).toBe(jsonByteLength(big));
+    expect(a.shape).toMatchObject({ type: 'object', properties: { rows: { type: 'array', length: 2000 } } });
+    expect(a.sample.length).toBeGreaterThan(0);
+    expect(await store.get(a.$weft_blob)).toEqual(big);
+    expect(readdirSync(join(dir, a.$weft_blob.slice(7, 9)))).toEqual([`${a.$weft_blob.slice(7)}.json`]);
+  });
+
+  it('names what is missing and what to do', async () => {
+    const store = localBlobStore(mkdtempSync(join(tmpdir(), 'weft-blobs-')));
+    await expect(store.get(`sha256:${'0'.repeat(64)}`)).rejects.toMatchObject({ type: 'BLOB_MISSING', message: expect.stringContaining('must share WEFT_BLOB_DIR') as unknown });
+    await expect(store.get('nope')).rejects.toMatchObject({ type: 'BLOB_REF_INVALID' });
+  });
+});
+
+describe('results past the threshold travel by reference', () => {
+  it('offloads only values over the threshold, and hydrates references and paths', async () => {
+    const store = localBlobStore(mkdtempSync(join(tmpdir(), 'weft-blobs-')));
+    expect(await offload({ small: 1 }, store, 1024)).toEqual({ small: 1 });
+    const ref = (await offload(big, store, 1024)) as unknown as BlobRef;
+    expect(isBlobRef(ref)).toBe(true);
+    expect(jsonByteLength(ref as unknown as JsonValue)).toBeLessThan(2048);
+
+    // the workflow resolves a reference into the stored result to a path marker ...
+    const scope = { taskInput: {}, stepOutputs: { load: ref as unknown as JsonValue } };
+    const input = resolveValue({ data: '${steps.load.output.rows}', whole: '${steps.load.output}', n: 3 }, scope);
+    expect(input).toEqual({ data: { $weft_blob_path: { blob: ref.$weft_blob, path: ['rows'] } }, whole: ref, n: 3 });
+    // ... which the activity loads
+    expect(await hydrate(input, store)).toEqual({ data: rows, whole: big, n: 3 });
+    // a stored result cannot be interpolated into text
+    expect(() => resolveValue('rows: ${steps.load.output.rows}', scope)).toThrow(ReferenceResolutionError);
+    // a path the stored result lacks fails non-retryably, naming it
+    await expect(hydrate({ $weft_blob_path: { blob: ref.$weft_blob, path: ['nope'] } }, store)).rejects.toMatchObject({ type: 'REFERENCE_UNRESOLVED' });
+  });
+
+  it('shows the planner a stored result as a reference with size, shape and sample', async () => {
+    const store = localBlobStore(mkdtempSync(join(tmpdir(), 'weft-blobs-')));
+    const ref = await store.put(big);
+    const view = viewResult('load', ref as unknown as JsonValue);
+    expect(view).toMatchObject({ step: 'load', mode: 'reference', ref: ref.$weft_blob, bytes: ref.bytes });
+  });
+});
