@@ -4,7 +4,7 @@
  * park, then run the accepted fragment. Budgets are checked before every planning call.
  */
 import { isCancellation, proxyActivities } from '@temporalio/workflow';
-import { charge, exhaust, planningAllowed, remaining, type BudgetExhaustion } from '../src/core/budget.js';
+import { charge, exhaust, planningAllowed, remaining, type BudgetDimension, type BudgetExhaustion } from '../src/core/budget.js';
 import type { Fragment } from '../src/core/fragment.js';
 import { fragmentId as makeFragmentId } from '../src/core/hash.js';
 import type { JsonValue } from '../src/core/json.js';
@@ -24,6 +24,15 @@ import type { TaskRun } from './run-state.js';
 import { failStep, park, stepActivityOptions } from './step-exec.js';
 
 type PlanActivity = (request: PlanningRequest) => Promise<PlanningResult>;
+
+/**
+ * Failure types a planner uses to decline a call that would exceed what remains of the task's
+ * budget (it knows its own price and token estimate; the workflow does not).
+ */
+export const PLANNER_BUDGET_REFUSALS: Readonly<Record<string, BudgetDimension>> = {
+  BUDGET_COST: 'cost_usd',
+  BUDGET_LLM_CALLS: 'llm_calls',
+};
 
 type PhaseOutcome =
   | { readonly kind: 'accepted'; readonly fragment: Fragment; readonly fragmentId: string; readonly reasoning: string }
@@ -132,6 +141,12 @@ async function planPhase(run: TaskRun, ps: PlanPlanningStep, record: StepRecord,
     } catch (err) {
       if (isCancellation(err)) throw err;
       const error = describeFailure(err);
+      const budget = PLANNER_BUDGET_REFUSALS[error.type];
+      if (budget) {
+        // The planner declined a call that would overrun the budget: converge, do not degrade.
+        run.planning.push(attemptRecord(ps, phase, attempt, 'planner', null, null, { ok: false, fragment: null, diagnostics: [] }, request, error));
+        return { kind: 'budget', why: { dimension: budget, message: `${error.message} Converging with the results so far.` } };
+      }
       lastError = `the planner failed: ${error.type}: ${error.message}`;
       run.planning.push(attemptRecord(ps, phase, attempt, 'planner', null, null, { ok: false, fragment: null, diagnostics: [] }, request, error));
       run.publish();

@@ -7,7 +7,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scriptedPlanner } from '../../src/planner/scripted.js';
-import type { PlanningRequest } from '../../src/planner/types.js';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Planner, PlanningRequest } from '../../src/planner/types.js';
 import { operateUpdate, stepsQuery, gateUpdate } from '../../workflows/definitions.js';
 import { startTimeSkippingEnv } from '../support/environments.js';
 import { bundle, fragment, runTask, step, testTemplate, updateRejection, waitFor } from '../support/engine.js';
@@ -129,6 +130,30 @@ describe('multi-phase planning and budgets', () => {
     expect(steps.find((s) => s.name === 'wait_for_human')?.state).toBe('cancelled');
     expect(steps.find((s) => s.name === 'after_gate')?.state).toBe('cancelled');
     expect(searchAttributes['WeftBudgetExhausted']).toEqual([true]);
+  });
+
+  it('converges with partial results when the planner declines a call that would exceed the cost budget', async () => {
+    let calls = 0;
+    const planner: Planner = {
+      name: 'pricey',
+      plan: (req) => {
+        calls++;
+        if (req.phase === 1) {
+          return Promise.resolve({ output: fragment([step('first', 'add', { values: [1, 2] })], 'replan'), planner: 'pricey', model: 'm', inputTokens: 10, outputTokens: 5, costUsd: 0.4, latencyMs: 1, llmCalls: 1, prompt: 'p' });
+        }
+        return Promise.reject(
+          ApplicationFailure.create({ type: 'BUDGET_COST', nonRetryable: true, message: `The next planning call would cost about $0.40, more than the $${req.constraints.remaining.costUsd.toFixed(2)} that remains.` }),
+        );
+      },
+    };
+    const { result, planning, searchAttributes } = await runTask({ env, workflowBundle, template: testTemplate({ maxPhases: 3 }, { maxCostUsd: 0.5 }), planner });
+    expect(calls).toBe(2);
+    expect(result?.partial).toBe(true);
+    expect(result?.budget.exhausted?.dimension).toBe('cost_usd');
+    expect(result?.reason).toMatch(/would cost about \$0\.40, more than the \$0\.10 that remains\. Converging/);
+    expect(result?.outputs['converge']).toMatchObject({ keys: ['first'], partial: true });
+    expect(planning.map((p) => [p.phase, p.accepted, p.error?.type ?? null])).toEqual([[1, true, null], [2, false, 'BUDGET_COST']]);
+    expect(searchAttributes['WeftCostUsd']).toEqual([0.4]);
   });
 
   it('rejects a fragment over the remaining step budget with BUDGET_STEPS', async () => {
