@@ -19,8 +19,10 @@ describe('defineHandler', () => {
       run: ({ n }) => Promise.resolve({ n: n * 2 }),
     });
     expectTypeOf(double).toEqualTypeOf<Handler<{ n: number }, { n: number }>>();
-    expectTypeOf(double.run).parameter(0).toEqualTypeOf<{ n: number }>();
-    expectTypeOf(double.run).parameter(1).toEqualTypeOf<HandlerContext>();
+    type Run = typeof double.run;
+    expectTypeOf<Parameters<Run>[0]>().toEqualTypeOf<{ n: number }>();
+    expectTypeOf<Parameters<Run>[1]>().toEqualTypeOf<HandlerContext>();
+    expectTypeOf<Awaited<ReturnType<Run>>>().toEqualTypeOf<{ n: number }>();
   });
 
   it('rejects a run that returns the wrong shape', () => {
