@@ -4,7 +4,7 @@
  * breaking Temporal's payload limit.
  */
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { jsonByteLength } from '../src/core/json.js';
 import type { Planner, PlanningRequest, PlanningResult } from '../src/planner/types.js';
 
@@ -15,16 +15,20 @@ export const MAX_PLANNER_OUTPUT_BYTES = 512 * 1024;
 export function planningActivity(planner: Planner) {
   return async function weftPlan(request: PlanningRequest): Promise<PlanningResult> {
     const ctx = Context.current();
+    // An LLM call can outlast the heartbeat timeout; beat while it runs so only a dead worker times out.
+    const beat = setInterval(() => ctx.heartbeat({ planningStep: request.planningStep, phase: request.phase, attempt: request.attempt }), 10_000);
     let result: PlanningResult;
     try {
       result = await planner.plan(request, ctx.cancellationSignal);
     } catch (err) {
-      if (err instanceof ApplicationFailure) throw err;
+      if (err instanceof ApplicationFailure || err instanceof CancelledFailure || ctx.cancellationSignal.aborted) throw err;
       throw ApplicationFailure.create({
         type: 'PLANNER_ERROR',
         message: `Planner '${planner.name}' failed for planning step '${request.planningStep}' (phase ${request.phase}, attempt ${request.attempt}): ${(err as Error).message}`,
         nonRetryable: false,
       });
+    } finally {
+      clearInterval(beat);
     }
     if (jsonByteLength(result.output) > MAX_PLANNER_OUTPUT_BYTES) {
       const text = typeof result.output === 'string' ? result.output : JSON.stringify(result.output);

@@ -9,6 +9,7 @@ import type { Fragment } from '../src/core/fragment.js';
 import type { JsonValue } from '../src/core/json.js';
 import type { CompiledPlan } from '../src/core/plan.js';
 import type { StepRecord } from '../src/core/steps.js';
+import type { PromptContextRecord } from '../src/planner/types.js';
 
 /** The workflow type name every template runs as. */
 export const TASK_WORKFLOW_TYPE = 'weftTask';
@@ -61,6 +62,8 @@ export interface PlanningAttempt {
   readonly latencyMs: number;
   readonly llmCalls: number;
   readonly prompt: string | null;
+  /** How the prompt was composed: sections, what was cut or summarized, capabilities and tiers shown. */
+  readonly context: PromptContextRecord | null;
   /** Set when the planner call itself failed (provider error after retries). */
   readonly error: { readonly type: string; readonly message: string } | null;
   readonly atMs: number;

@@ -56,6 +56,14 @@ export interface PlanningRequest {
   readonly failures: readonly FailedAttempt[];
 }
 
+/** What the prompt composer did: sections and their treatment, what was cut, which capabilities at which tier. */
+export interface PromptContextRecord {
+  readonly estimatedTokens: number;
+  readonly sections: readonly { readonly name: string; readonly tokens: number; readonly treatment: string; readonly note: string | null }[];
+  readonly cut: readonly string[];
+  readonly capabilitiesShown: readonly { readonly name: string; readonly tier: 1 | 2 | 3 }[];
+}
+
 /** What a planner returns: an untrusted candidate fragment plus accounting. */
 export interface PlanningResult {
   /** The candidate fragment (parsed JSON or raw text); validated by the workflow. */
@@ -70,6 +78,8 @@ export interface PlanningResult {
   readonly llmCalls: number;
   /** The prompt as sent, when the planner has one (layer 2). */
   readonly prompt: string | null;
+  /** How the prompt was composed (layer 2): null for planners without a prompt. */
+  readonly context?: PromptContextRecord | null;
 }
 
 /** A planner: turns a request into a candidate fragment. */

@@ -3,33 +3,21 @@
  * planner and the validator see). Tier 1: name and description; tier 2: + input and output JSON
  * Schema; tier 3: + error modes, mutating flag and estimated cost.
  */
-import type { JsonSchema } from '../../core/json.js';
-import type { ErrorMode, HandlerManifestEntry } from '../../core/manifest.js';
+import type { HandlerManifestEntry } from '../../core/manifest.js';
 import { listChoices } from '../../core/diagnostics.js';
 import { manifestOf } from '../../handler.js';
+import { capabilityView as plannerCapabilityView, type CapabilityTier, type CapabilityView } from '../../planner/capabilities.js';
 import { CliError, defineCommand } from '../command.js';
 import { indent, json, table } from '../format.js';
 import { loadCompiledRegistry, registryOption } from '../registry-option.js';
 
-/** One handler as a tier shows it. */
-export interface CapabilityView {
-  readonly name: string;
-  readonly category: string;
-  readonly description: string;
-  readonly inputSchema?: JsonSchema;
-  readonly outputSchema?: JsonSchema;
-  readonly mutating?: boolean;
-  readonly errorModes?: readonly ErrorMode[];
-  readonly estimatedCostUsd?: number;
-}
-
-/** The view of a manifest entry at a tier (1, 2 or 3). */
-export function capabilityView(entry: HandlerManifestEntry, tier: 1 | 2 | 3): CapabilityView {
-  const base = { name: entry.name, category: entry.category, description: entry.description };
-  if (tier === 1) return base;
-  const schemas = { ...base, inputSchema: entry.inputSchema, outputSchema: entry.outputSchema };
-  if (tier === 2) return schemas;
-  return { ...schemas, mutating: entry.mutating, errorModes: entry.errorModes, estimatedCostUsd: entry.estimatedCostUsd };
+/**
+ * The catalog's view of a manifest entry at a tier (1, 2 or 3): the planner's capability view
+ * (`src/planner/capabilities.ts`, the one derivation) without tier 3's derived input example, so
+ * `--tier 3 --json` prints the manifest entry itself.
+ */
+export function capabilityView(entry: HandlerManifestEntry, tier: CapabilityTier): CapabilityView {
+  return plannerCapabilityView(entry, tier, { example: false });
 }
 
 function render(views: readonly CapabilityView[], tier: number): string {
@@ -60,7 +48,7 @@ export const catalogCommand = defineCommand({
     registry: registryOption,
   },
   async run({ options }, ctx) {
-    const tier = Number(options.tier ?? '1') as 1 | 2 | 3;
+    const tier = Number(options.tier ?? '1') as CapabilityTier;
     const registry = await loadCompiledRegistry(options.registry, ctx);
     let entries = Object.values(manifestOf(registry.registry.handlers));
     if (options.category !== undefined) {

@@ -1,0 +1,112 @@
+/**
+ * The engine planning through `anthropicPlanner` and the real SDK against the loopback Messages
+ * API server, in Temporal's time-skipping environment: re-planning with diagnostics in the prompt,
+ * provider outages past the activity's retries (fallback), non-retryable auth failures (fail or
+ * park), and the cost search attribute adding up the recorded calls.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { roundUsd } from '../../src/core/budget.js';
+import { diagnosticLine } from '../../src/planner/prompt-text.js';
+import { anthropicPlanner, type AnthropicPlannerOptions } from '../../src/planner/anthropic.js';
+import { operateUpdate, stepsQuery } from '../../workflows/definitions.js';
+import { startAnthropicServer, type AnthropicTestServer } from '../support/anthropic-server.js';
+import { bundle, fragment, runTask, step, testTemplate, waitFor } from '../support/engine.js';
+import { startTimeSkippingEnv } from '../support/environments.js';
+
+let env: TestWorkflowEnvironment;
+let workflowBundle: WorkflowBundleWithSourceMap;
+let server: AnthropicTestServer;
+
+beforeAll(async () => {
+  [env, workflowBundle, server] = await Promise.all([startTimeSkippingEnv(), bundle(), startAnthropicServer()]);
+});
+afterAll(async () => {
+  await Promise.all([env?.teardown(), server?.close()]);
+});
+beforeEach(() => server.reset());
+
+function planner(options: AnthropicPlannerOptions = {}) {
+  return anthropicPlanner({ apiKey: 'sk-test', baseURL: server.baseURL, maxRetries: 0, timeoutMs: 5000, env: {}, ...options });
+}
+
+const sumFragment = fragment([
+  step('double_seed', 'add', { values: ['${steps.seed.output.value}', '${steps.seed.output.value}'] }, ['seed']),
+  step('plus_ten', 'add', { values: ['${steps.double_seed.output.value}', 10] }, ['double_seed']),
+]);
+const fastRetries = { retry: { maximumAttempts: 2, initialIntervalMs: 10 } };
+
+describe('the engine planning through anthropicPlanner', () => {
+  it('re-plans an invalid fragment with its diagnostics in the next prompt, runs the valid one, and WeftCostUsd adds up the calls', async () => {
+    const invalid = fragment([step('fetch', 'http_get', { url: 'x' })]);
+    server.script({ fragment: invalid, usage: { input_tokens: 2000, output_tokens: 400 } }, { fragment: sumFragment, usage: { input_tokens: 2600, output_tokens: 500 } });
+    const { result, planning, searchAttributes } = await runTask({ env, workflowBundle, template: testTemplate(), planner: planner(), input: { n: 4 } });
+    expect(result?.outputs['converge']).toMatchObject({ keys: ['plus_ten'], results: { plus_ten: { value: 18 } } });
+    expect(server.requests).toHaveLength(2);
+    expect(planning.map((a) => [a.attempt, a.accepted, a.llmCalls])).toEqual([[1, false, 1], [2, true, 1]]);
+    const diagnostic = planning[0]!.diagnostics[0]!;
+    expect(diagnostic.code).toBe('HANDLER_UNKNOWN');
+    const secondPrompt = server.requests[1]!.body!.messages[0]!.content as string;
+    // the failure context carries the rejected attempt's diagnostics verbatim
+    for (const d of planning[0]!.diagnostics) expect(secondPrompt).toContain(diagnosticLine(d));
+    expect(server.requests[0]!.body!.messages[0]!.content as string).not.toContain(diagnostic.code);
+    // claude-sonnet-4-6 at $3/$15 per million tokens
+    const costs = planning.map((a) => a.costUsd);
+    expect(costs[0]).toBeCloseTo((2000 * 3 + 400 * 15) / 1e6, 12);
+    expect(costs[1]).toBeCloseTo((2600 * 3 + 500 * 15) / 1e6, 12);
+    // the budget ledger keeps whole micro-dollars
+    expect(searchAttributes['WeftCostUsd']).toEqual([roundUsd(costs[0]! + costs[1]!)]);
+    expect(planning[1]!.prompt).toContain(secondPrompt);
+  });
+
+  it('uses the fallback fragment when the provider answers 500 past the activity retries', async () => {
+    server.script({ status: 500 }, { status: 500 });
+    const template = testTemplate({ fallback: sumFragment, failure: fastRetries });
+    const { result, planning, searchAttributes } = await runTask({ env, workflowBundle, template, planner: planner(), input: { n: 1 } });
+    expect(server.requests).toHaveLength(2);
+    expect(server.unexpected).toBe(0);
+    expect(result?.outputs['converge']).toMatchObject({ results: { plus_ten: { value: 12 } } });
+    expect(planning.map((a) => `${a.source}:${a.accepted}`)).toEqual(['planner:false', 'fallback:true']);
+    expect(planning[0]!.error?.type).toBe('PROVIDER_UNAVAILABLE');
+    expect(searchAttributes['WeftCostUsd']).toEqual([0]);
+  });
+
+  it('waits out a 429 retry-after through a Temporal retry, then plans', async () => {
+    server.script({ status: 429, headers: { 'retry-after': '1' } }, { fragment: sumFragment });
+    const { result, planning } = await runTask({ env, workflowBundle, template: testTemplate({ failure: fastRetries }), planner: planner() });
+    expect(server.requests).toHaveLength(2);
+    expect(result?.outputs['converge']).toMatchObject({ keys: ['plus_ten'] });
+    expect(planning.map((a) => a.accepted)).toEqual([true]);
+  });
+
+  it('does not retry a 401 and fails the planning step', async () => {
+    server.script({ status: 401 });
+    const template = testTemplate({ failure: { retry: { maximumAttempts: 5, initialIntervalMs: 10 } } });
+    const { error, planning } = await runTask({ env, workflowBundle, template, planner: planner() });
+    expect(server.requests).toHaveLength(1);
+    expect(error).not.toBeNull();
+    expect(String((error as Error & { cause?: Error }).cause?.message)).toMatch(/PLANNING_EXHAUSTED/);
+    expect(planning).toHaveLength(1);
+    expect(planning[0]!.error).toMatchObject({ type: 'PROVIDER_AUTH' });
+    expect(planning[0]!.error!.message).toContain('check ANTHROPIC_API_KEY');
+  });
+
+  it('parks the planning step after a 401 when configured to, and an operator retry plans again', async () => {
+    server.script({ status: 401 }, { fragment: sumFragment });
+    const template = testTemplate({ onExhausted: 'park', failure: { retry: { maximumAttempts: 5, initialIntervalMs: 10 } } });
+    const { result } = await runTask({
+      env,
+      workflowBundle,
+      template,
+      planner: planner(),
+      during: async (h) => {
+        await waitFor(() => h.query(stepsQuery), (s) => s.some((x) => x.name === 'plan' && x.state === 'parked'), 'plan parked');
+        expect(server.requests).toHaveLength(1);
+        await h.executeUpdate(operateUpdate, { args: [{ step: 'plan', action: 'retry', by: 'tester' }] });
+      },
+    });
+    expect(server.requests).toHaveLength(2);
+    expect(result?.outputs['converge']).toMatchObject({ keys: ['plus_ten'] });
+  });
+});
