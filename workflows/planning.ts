@@ -7,7 +7,8 @@ import { isCancellation, proxyActivities } from '@temporalio/workflow';
 import { charge, exhaust, planningAllowed, remaining, type BudgetDimension, type BudgetExhaustion } from '../src/core/budget.js';
 import type { Fragment } from '../src/core/fragment.js';
 import { fragmentId as makeFragmentId } from '../src/core/hash.js';
-import type { JsonValue } from '../src/core/json.js';
+import { jsonByteLength, type JsonValue } from '../src/core/json.js';
+import { isBlobRef } from '../src/core/blob.js';
 import type { PlanPlanningStep } from '../src/core/plan.js';
 import type { PlanningOutput } from '../src/core/planning-output.js';
 import { resolveValue } from '../src/core/references.js';
@@ -21,7 +22,7 @@ import { describeFailure, taskFailure } from './failures.js';
 import { runFragment } from './fragment-exec.js';
 import { knownSteps } from './known-steps.js';
 import type { TaskRun } from './run-state.js';
-import { failStep, park, stepActivityOptions } from './step-exec.js';
+import { executeHandlerStep, failStep, park, stepActivityOptions } from './step-exec.js';
 
 type PlanActivity = (request: PlanningRequest) => Promise<PlanningResult>;
 
@@ -125,6 +126,7 @@ export async function runPlanningStep(run: TaskRun, ps: PlanPlanningStep): Promi
 
 /** One phase: attempts with diagnostics fed back, then the fallback. */
 async function planPhase(run: TaskRun, ps: PlanPlanningStep, record: StepRecord, phase: number, planned: readonly string[]): Promise<PhaseOutcome> {
+  await summarizeSeen(run, ps, phase, [...ps.sees, ...planned]);
   const failures: FailedAttempt[] = [];
   let lastError = `no valid fragment after ${ps.maxAttempts} attempt(s)`;
   for (let attempt = 1; attempt <= ps.maxAttempts; attempt++) {
@@ -210,7 +212,10 @@ function planningRequest(
   const results: ResultView[] = [];
   for (const name of seen) {
     const out = run.outputs.get(name);
-    if (out !== undefined) results.push(viewResult(name, out, ps.summarization));
+    if (out === undefined) continue;
+    const view = viewResult(name, out, ps.summarization);
+    const summary = run.summaries.get(name);
+    results.push(summary && view.mode !== 'verbatim' && view.mode !== 'summary' ? { step: name, mode: 'summary', bytes: view.bytes, summarizedBy: summary.by, summary: summary.text, shape: view.shape } : view);
   }
   const available = Object.values(ctx.knownSteps).filter((k) => k.availability === 'complete');
   return {
@@ -266,8 +271,60 @@ function attemptRecord(
     latencyMs: result?.latencyMs ?? 0,
     llmCalls: result?.llmCalls ?? 0,
     prompt: result?.prompt ?? null,
+    context: result?.context ?? null,
     error,
     atMs: Date.now(),
   };
 }
 
+/**
+ * Results of 10–100 KB that the planner will see get an LLM summary first, as visible
+ * `summarize` steps (when the pinned catalog has `summarize` and the budget allows). A failed
+ * summary does not fail the task: the planner then sees the structured summary.
+ */
+async function summarizeSeen(run: TaskRun, ps: PlanPlanningStep, phase: number, seen: readonly string[]): Promise<void> {
+  const entry = run.plan.catalog['summarize'];
+  if (!entry) return;
+  for (const name of seen) {
+    const out = run.outputs.get(name);
+    if (out === undefined || run.summaries.has(name)) continue;
+    const bytes = isBlobRef(out) ? out.bytes : jsonByteLength(out);
+    if (bytes < ps.summarization.structuredBytes || bytes >= ps.summarization.referenceBytes) continue;
+    const left = remaining(run.ledger, Date.now());
+    if (left.steps < 1 || left.costUsd < entry.estimatedCostUsd) continue; // the structured summary will do
+    const stepName = freeName(run, `summarize_${name}`.slice(0, 63));
+    const record = newStepRecord({
+      name: stepName,
+      kind: 'planned',
+      handler: 'summarize',
+      dependencies: [name],
+      provenance: {
+        createdBy: 'planning_step',
+        planningStep: ps.name,
+        fragmentId: null,
+        planningPhase: phase,
+        planningReasoning: `summarize the ${Math.round(bytes / 1024)} KB result of '${name}' for the planner`,
+      },
+    });
+    run.add(record);
+    run.ledger = charge(run.ledger, { steps: 1 });
+    try {
+      const summary = await executeHandlerStep(run, record, { data: `\${steps.${name}.output}`, focus: ps.description || `planning step ${ps.name}`, max_words: 200 }, { ...ps.stepFailure, onExhausted: 'fail' });
+      const s = summary as { summary?: unknown; cost_usd?: unknown };
+      run.ledger = charge(run.ledger, { costUsd: typeof s.cost_usd === 'number' ? s.cost_usd : entry.estimatedCostUsd });
+      run.summaries.set(name, typeof s.summary === 'string' ? { by: stepName, text: s.summary } : null);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      run.summaries.set(name, null);
+    }
+  }
+}
+
+/** `base`, or `base_2`, `base_3`, ... — the first name no step has. */
+function freeName(run: TaskRun, base: string): string {
+  if (!run.steps.has(base)) return base;
+  for (let i = 2; ; i++) {
+    const name = `${base.slice(0, 63 - String(i).length - 1)}_${i}`;
+    if (!run.steps.has(name)) return name;
+  }
+}

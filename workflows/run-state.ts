@@ -22,6 +22,8 @@ export class TaskRun {
   readonly planning: PlanningAttempt[] = [];
   readonly operatorDecisions = new Map<string, OperateRequest>();
   readonly gateDecisions = new Map<string, GateDecision>();
+  /** LLM summaries of results, by the step whose result was summarized (null: summarizing failed). */
+  readonly summaries = new Map<string, { readonly by: string; readonly text: string } | null>();
   /** Steps currently waiting at a gate. */
   readonly waitingGates = new Set<string>();
   state: TaskState = 'starting';

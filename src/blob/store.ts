@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { BlobRef } from '../core/blob.js';
 import { canonicalJson } from '../core/hash.js';
 import { utf8ByteLength, type JsonValue } from '../core/json.js';
-import { shapeOf, viewResult } from '../core/summarize.js';
+import { samplesOf, shapeOf } from '../core/summarize.js';
 
 /** Where large results live. */
 export interface BlobStore {
@@ -31,8 +31,7 @@ export function localBlobStore(dir: string): BlobStore {
       const tmp = `${path}.${randomUUID()}.tmp`;
       await writeFile(tmp, text);
       await rename(tmp, path);
-      const view = viewResult('', value, { verbatimBytes: 0, structuredBytes: 0 });
-      return { $weft_blob: `sha256:${hex}`, bytes: utf8ByteLength(text), shape: shapeOf(value, 0), sample: view.mode === 'structured' ? view.samples : [] };
+      return { $weft_blob: `sha256:${hex}`, bytes: utf8ByteLength(text), shape: shapeOf(value, 0), sample: samplesOf(value) };
     },
     async get(ref) {
       const hex = /^sha256:([0-9a-f]{64})$/.exec(ref)?.[1];

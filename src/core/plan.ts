@@ -57,8 +57,13 @@ export interface PlanHandlerStep {
 export interface SummarizationSettings {
   /** Below this size (bytes of JSON) a result is shown verbatim. */
   readonly verbatimBytes: number;
-  /** Below this size a structured summary is shown; above, a reference with metadata. */
+  /** Below this size a structured summary is shown. */
   readonly structuredBytes: number;
+  /**
+   * From `structuredBytes` up to this size an LLM summary (a visible `summarize` step) is shown when
+   * the catalog has `summarize`; from this size up, a reference with size, shape and sample.
+   */
+  readonly referenceBytes: number;
 }
 
 /** A planning step of the frame, with its constraints. */

@@ -25,6 +25,16 @@ export type ResultView =
     }
   | {
       readonly step: string;
+      /** An LLM summary made by a visible `summarize` step. */
+      readonly mode: 'summary';
+      readonly bytes: number;
+      /** The step that made the summary. */
+      readonly summarizedBy: string;
+      readonly summary: string;
+      readonly shape: Shape;
+    }
+  | {
+      readonly step: string;
       /** Kept in the blob store: the planner sees where, how big, its shape and a sample. */
       readonly mode: 'reference';
       readonly bytes: number;
@@ -34,7 +44,7 @@ export type ResultView =
     };
 
 /** Defaults from the design: under 1 KB verbatim, 1–10 KB structured. */
-export const DEFAULT_SUMMARIZATION: SummarizationSettings = { verbatimBytes: 1024, structuredBytes: 10 * 1024 };
+export const DEFAULT_SUMMARIZATION: SummarizationSettings = { verbatimBytes: 1024, structuredBytes: 10 * 1024, referenceBytes: 100 * 1024 };
 
 const MAX_KEYS = 25;
 const MAX_DEPTH = 4;
@@ -43,7 +53,11 @@ const SAMPLE_BYTES = 300;
 
 /** Summarizes one result by its size. */
 export function viewResult(step: string, value: JsonValue, settings: SummarizationSettings = DEFAULT_SUMMARIZATION): ResultView {
-  if (isBlobRef(value)) return { step, mode: 'reference', bytes: value.bytes, ref: value.$weft_blob, shape: value.shape, samples: value.sample };
+  if (isBlobRef(value)) {
+    return value.bytes >= settings.referenceBytes
+      ? { step, mode: 'reference', bytes: value.bytes, ref: value.$weft_blob, shape: value.shape, samples: value.sample }
+      : { step, mode: 'structured', bytes: value.bytes, shape: value.shape, samples: value.sample };
+  }
   const bytes = jsonByteLength(value);
   if (bytes < settings.verbatimBytes) return { step, mode: 'verbatim', bytes, value };
   return { step, mode: 'structured', bytes, shape: shapeOf(value, 0), samples: samplesOf(value) };
@@ -72,7 +86,8 @@ export function shapeOf(value: JsonValue, depth: number): Shape {
   return { type: 'object', keys: keys.length, properties, omittedKeys: Math.max(0, keys.length - Object.keys(properties).length) };
 }
 
-function samplesOf(value: JsonValue): JsonValue[] {
+/** A few small samples of a value's rows (arrays, or arrays inside an object). */
+export function samplesOf(value: JsonValue): JsonValue[] {
   const arrays: JsonValue[][] = [];
   if (Array.isArray(value)) arrays.push(value);
   else if (isJsonObject(value)) for (const v of Object.values(value)) if (Array.isArray(v)) arrays.push(v);

@@ -47,6 +47,8 @@ export function compileTemplate(template: Template, handlers: readonly AnyHandle
     if (s.kind === 'planning') s.allowedHandlers.forEach((h) => used.add(h));
     else used.add(s.handler);
   }
+  // The engine summarizes 10–100 KB results for planners with it, when the worker offers it.
+  if (catalog['summarize'] && steps.some((s) => s.kind === 'planning')) used.add('summarize');
   const pinned: Record<string, HandlerManifest[string]> = {};
   for (const name of [...used].sort()) pinned[name] = catalog[name]!;
 

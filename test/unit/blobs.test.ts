@@ -54,10 +54,13 @@ describe('results past the threshold travel by reference', () => {
     await expect(hydrate({ $weft_blob_path: { blob: ref.$weft_blob, path: ['nope'] } }, store)).rejects.toMatchObject({ type: 'REFERENCE_UNRESOLVED' });
   });
 
-  it('shows the planner a stored result as a reference with size, shape and sample', async () => {
+  it('shows the planner a stored result over the reference size as a reference, a smaller one as a structured summary', async () => {
     const store = localBlobStore(mkdtempSync(join(tmpdir(), 'weft-blobs-')));
     const ref = await store.put(big);
-    const view = viewResult('load', ref as unknown as JsonValue);
-    expect(view).toMatchObject({ step: 'load', mode: 'reference', ref: ref.$weft_blob, bytes: ref.bytes });
+    expect(ref.bytes).toBeLessThan(100 * 1024);
+    expect(viewResult('load', ref as unknown as JsonValue)).toMatchObject({ step: 'load', mode: 'structured', bytes: ref.bytes, shape: ref.shape });
+    const huge = await store.put({ rows: [...rows, ...rows, ...rows] });
+    expect(huge.bytes).toBeGreaterThan(100 * 1024);
+    expect(viewResult('load', huge as unknown as JsonValue)).toMatchObject({ step: 'load', mode: 'reference', ref: huge.$weft_blob, bytes: huge.bytes });
   });
 });

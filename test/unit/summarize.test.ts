@@ -18,7 +18,7 @@ describe('viewResult: by size', () => {
   });
 
   it('switches to structured exactly at the verbatim threshold', () => {
-    const settings = { verbatimBytes: 20, structuredBytes: 100 };
+    const settings = { verbatimBytes: 20, structuredBytes: 100, referenceBytes: 100 * 1024 };
     const under = 'x'.repeat(17); // 19 bytes of JSON
     const at = 'x'.repeat(18); // 20 bytes of JSON
     expect(viewResult('s', under, settings)).toMatchObject({ mode: 'verbatim', bytes: 19 });
@@ -30,13 +30,13 @@ describe('viewResult: by size', () => {
     const value = { rows: Array.from({ length: 30 }, (_, i) => i * 1000) };
     expect(utf8(value)).toBeLessThan(1024);
     expect(viewResult('s', value).mode).toBe('verbatim');
-    expect(viewResult('s', value, { verbatimBytes: 50, structuredBytes: 10_000 }).mode).toBe('structured');
-    expect(viewResult('s', orders, { verbatimBytes: 1_000_000, structuredBytes: 2_000_000 }).mode).toBe('verbatim');
+    expect(viewResult('s', value, { verbatimBytes: 50, structuredBytes: 10_000, referenceBytes: 100 * 1024 }).mode).toBe('structured');
+    expect(viewResult('s', orders, { verbatimBytes: 1_000_000, structuredBytes: 2_000_000, referenceBytes: 3_000_000 }).mode).toBe('verbatim');
   });
 
   it('counts bytes as UTF-8, not as UTF-16 code units', () => {
     for (const value of ['é'.repeat(10), '€uro', '😀 ok', { name: 'Zoë', city: '東京', emoji: ['🎉', '🇩🇪'] }] as JsonValue[]) {
-      expect(viewResult('s', value, { verbatimBytes: 1_000_000, structuredBytes: 2_000_000 }).bytes).toBe(utf8(value));
+      expect(viewResult('s', value, { verbatimBytes: 1_000_000, structuredBytes: 2_000_000, referenceBytes: 3_000_000 }).bytes).toBe(utf8(value));
     }
     // 602 UTF-16 code units but 1202 bytes: over the 1 KB threshold only when counted right.
     const accented = 'é'.repeat(600);
@@ -108,7 +108,7 @@ describe('viewResult: structured summaries', () => {
 });
 
 describe('viewResult: samples', () => {
-  const tiny = { verbatimBytes: 1, structuredBytes: 10 };
+  const tiny = { verbatimBytes: 1, structuredBytes: 10, referenceBytes: 100 * 1024 };
 
   it('takes the first two items of a top-level array', () => {
     expect(structured(viewResult('s', orders)).samples).toEqual([orders[0], orders[1]]);
