@@ -1,13 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
 // Temporal's native core crashes under worker threads: every project runs in forked processes.
-const temporalTimeouts = { testTimeout: 120_000, hookTimeout: 180_000, setupFiles: ['test/support/quiet-runtime.ts'] };
+const temporalTimeouts = { testTimeout: 120_000, hookTimeout: 180_000, setupFiles: ['test/support/no-network.ts', 'test/support/quiet-runtime.ts'] };
 
 export default defineConfig({
   test: {
     pool: 'forks',
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/support/no-network.ts'] } },
       {
         test: {
           name: 'types',

@@ -46,7 +46,7 @@ export function createActivities(deps: ActivityDeps): WeftActivities & Record<st
   for (const h of deps.handlers) out[h.name] = handlerActivity(h, blobs);
   return {
     ...out,
-    weftPlan: planningActivity(deps.planner),
+    weftPlan: planningActivity(deps.planner, blobs.store),
     // eslint-disable-next-line @typescript-eslint/require-await
     async weftLoadTemplate({ name, input }: LoadTemplateRequest): Promise<LoadedTemplate> {
       const plan = byName.get(name);

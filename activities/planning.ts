@@ -5,14 +5,18 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { jsonByteLength } from '../src/core/json.js';
+import { jsonByteLength, utf8ByteLength } from '../src/core/json.js';
+import type { BlobStore } from '../src/blob/store.js';
 import type { Planner, PlanningRequest, PlanningResult } from '../src/planner/types.js';
 
 /** Outputs larger than this (bytes of JSON) are cut before they enter history. */
 export const MAX_PLANNER_OUTPUT_BYTES = 512 * 1024;
 
+/** Prompts longer than this (bytes) are kept in the blob store; layer 2 shows the reference. */
+export const MAX_INLINE_PROMPT_BYTES = 8 * 1024;
+
 /** Creates the planning activity for a planner. */
-export function planningActivity(planner: Planner) {
+export function planningActivity(planner: Planner, blobs: BlobStore) {
   return async function weftPlan(request: PlanningRequest): Promise<PlanningResult> {
     const ctx = Context.current();
     // An LLM call can outlast the heartbeat timeout; beat while it runs so only a dead worker times out.
@@ -29,6 +33,9 @@ export function planningActivity(planner: Planner) {
       });
     } finally {
       clearInterval(beat);
+    }
+    if (result.prompt !== null && utf8ByteLength(result.prompt) > MAX_INLINE_PROMPT_BYTES) {
+      result = { ...result, prompt: null, promptRef: await blobs.put(result.prompt) };
     }
     if (jsonByteLength(result.output) > MAX_PLANNER_OUTPUT_BYTES) {
       const text = typeof result.output === 'string' ? result.output : JSON.stringify(result.output);

@@ -1,20 +1,29 @@
 /**
  * The repository's registry: what `weft worker`, `weft validate`, `weft catalog` and
  * `npm run demo` serve when no `--registry` or `WEFT_REGISTRY` is given — the built-in catalog,
- * the gate, the order-triage handlers and template, and the example's scripted planner.
+ * the gate, the order-triage handlers and template, and a planner: Claude when
+ * ANTHROPIC_API_KEY is set (plus the LLM `summarize` handler), else the example's scripted planner.
  */
 import { builtinHandlers } from '../catalog/index.js';
 import { gate } from '../catalog/gate.js';
-import { defineRegistry } from '../src/registry.js';
+import { createSummarizeHandler } from '../catalog/summarize.js';
+import { anthropicPlanner } from '../src/planner/anthropic.js';
+import { defineRegistry, type Registry } from '../src/registry.js';
 import { orderTriageHandlers } from './order-triage/handlers.js';
 import { orderTriagePlanner } from './order-triage/plan.js';
 import { orderTriage } from './order-triage/template.js';
 
+/** The example registry for an environment. */
+export function exampleRegistry(env: Readonly<Record<string, string | undefined>> = process.env): Registry {
+  const claude = Boolean(env['ANTHROPIC_API_KEY']);
+  return defineRegistry({
+    handlers: [...builtinHandlers, gate, ...orderTriageHandlers, ...(claude ? [createSummarizeHandler({ env })] : [])],
+    templates: [orderTriage],
+    planner: claude ? anthropicPlanner({ env }) : orderTriagePlanner,
+  });
+}
+
 /** The example registry. */
-export const registry = defineRegistry({
-  handlers: [...builtinHandlers, gate, ...orderTriageHandlers],
-  templates: [orderTriage],
-  planner: orderTriagePlanner,
-});
+export const registry = exampleRegistry();
 
 export default registry;

@@ -9,6 +9,7 @@ import type { Fragment } from '../src/core/fragment.js';
 import type { JsonValue } from '../src/core/json.js';
 import type { CompiledPlan } from '../src/core/plan.js';
 import type { StepRecord } from '../src/core/steps.js';
+import type { BlobRef } from '../src/core/blob.js';
 import type { PromptContextRecord } from '../src/planner/types.js';
 
 /** The workflow type name every template runs as. */
@@ -62,6 +63,8 @@ export interface PlanningAttempt {
   readonly latencyMs: number;
   readonly llmCalls: number;
   readonly prompt: string | null;
+  /** Set instead of `prompt` when the prompt was large (kept in the blob store). */
+  readonly promptRef: BlobRef | null;
   /** How the prompt was composed: sections, what was cut or summarized, capabilities and tiers shown. */
   readonly context: PromptContextRecord | null;
   /** Set when the planner call itself failed (provider error after retries). */

@@ -271,6 +271,7 @@ function attemptRecord(
     latencyMs: result?.latencyMs ?? 0,
     llmCalls: result?.llmCalls ?? 0,
     prompt: result?.prompt ?? null,
+    promptRef: result?.promptRef ?? null,
     context: result?.context ?? null,
     error,
     atMs: Date.now(),

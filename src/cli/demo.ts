@@ -67,7 +67,12 @@ async function demo(env: Readonly<Record<string, string | undefined>>, out: (t: 
 
   out('\n2/4  starting a worker in this process (bundling the workflow code takes a few seconds)');
   const registry = await loadCompiledRegistry(DEFAULT_REGISTRY_PATH, { env, cwd: ROOT });
-  out('     planning with the scripted planner (examples/order-triage/plan.ts); set ANTHROPIC_API_KEY to plan with Claude once the Claude planner lands');
+  const plannerName = registry.registry.planner?.name ?? 'none';
+  out(
+    plannerName.startsWith('anthropic:')
+      ? `     planning with Claude (${plannerName}) because ANTHROPIC_API_KEY is set`
+      : `     planning with the scripted planner (${plannerName}); set ANTHROPIC_API_KEY to plan with Claude`,
+  );
   const { worker, connection, description } = await startWorker(config, registry);
   out(`     worker: ${description}`);
 

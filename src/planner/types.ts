@@ -7,6 +7,7 @@ import type { JsonSchema, JsonValue } from '../core/json.js';
 import type { HandlerManifestEntry } from '../core/manifest.js';
 import type { ResultView } from '../core/summarize.js';
 import type { BudgetRemaining } from '../core/budget.js';
+import type { BlobRef } from '../core/blob.js';
 
 /** A step whose output a fragment may depend on and reference. */
 export interface AvailableStep {
@@ -78,6 +79,8 @@ export interface PlanningResult {
   readonly llmCalls: number;
   /** The prompt as sent, when the planner has one (layer 2). */
   readonly prompt: string | null;
+  /** Set instead of `prompt` when the prompt was large: it is kept in the blob store. */
+  readonly promptRef?: BlobRef | null;
   /** How the prompt was composed (layer 2): null for planners without a prompt. */
   readonly context?: PromptContextRecord | null;
 }

@@ -147,7 +147,15 @@ function renderPlanning(l: PlanningLayer): string {
       `  capabilities shown: ${a.capabilities.join(', ') || '(none)'}`,
       `  diagnostics: ${a.diagnostics.length === 0 ? 'none' : [...new Set(a.diagnostics.map((d) => d.code))].join(', ')}`,
     );
-    if (a.prompt === null) lines.push(`  prompt: none: ${a.source === 'fallback' ? "the template's fallback fragment" : 'scripted planner'}`);
+    if (a.context) {
+      lines.push(
+        `  prompt: ~${a.context.estimatedTokens} tokens; ` + a.context.sections.map((s) => `${s.name} ${s.treatment}${s.note ? ` (${s.note})` : ''}`).join(', '),
+        `  capability tiers: ${a.context.capabilitiesShown.map((c) => `${c.name}@${c.tier}`).join(', ') || '(none)'}`,
+        `  cut: ${a.context.cut.length === 0 ? 'nothing' : a.context.cut.join('; ')}`,
+      );
+    }
+    if (a.promptRef) lines.push(`  prompt text: stored as ${a.promptRef.$weft_blob} (${a.promptRef.bytes} bytes) in WEFT_BLOB_DIR`);
+    else if (a.prompt === null) lines.push(`  prompt: none: ${a.source === 'fallback' ? "the template's fallback fragment" : 'scripted planner'}`);
     else {
       const cut = a.prompt.length > PROMPT_SHOWN ? `${a.prompt.slice(0, PROMPT_SHOWN)}\n… ${a.prompt.length - PROMPT_SHOWN} more characters (--json for all)` : a.prompt;
       lines.push('  prompt:', ...cut.split('\n').map((x) => `    ${x}`));

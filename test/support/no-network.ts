@@ -1,0 +1,7 @@
+/**
+ * Vitest setup for every project: no test may reach the real Anthropic API, so the variables
+ * that would point the example registry or a planner at it are cleared (child processes the
+ * tests spawn inherit the cleared environment). Tests that need a key pass their own, with the
+ * loopback test server as the base URL.
+ */
+for (const name of ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'WEFT_MODEL']) delete process.env[name];
