@@ -88,7 +88,7 @@ describe('order-triage planned through the Claude planner', () => {
     for (const a of attempts) {
       expect(a).toMatchObject({ planner: 'anthropic:claude-sonnet-4-6', model: 'claude-sonnet-4-6', llmCalls: 1 });
       expect(a.latencyMs).toBeGreaterThanOrEqual(0);
-      expect(a.capabilities.sort()).toEqual(['aggregate', 'decide', 'transform', 'validate']);
+      expect([...a.capabilities].sort()).toEqual(['aggregate', 'decide', 'transform', 'validate']);
       expect(a.context?.sections.map((s) => s.name)).toEqual(expect.arrayContaining(['problem', 'results', 'capabilities', 'constraints']));
       expect(a.prompt !== null || a.promptRef !== null).toBe(true);
     }
