@@ -51,6 +51,9 @@ const ENVIRONMENT: readonly (readonly [string, string])[] = [
   ['TEMPORAL_TLS, TEMPORAL_TLS_CA, TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPORAL_TLS_SERVER_NAME', 'TLS and mTLS'],
   ['WEFT_REGISTRY', 'registry module (default examples/registry.ts)'],
   ['WEFT_UI_URL', 'Web UI base URL (default: the TEMPORAL_ADDRESS host, port $WEFT_TEMPORAL_UI_PORT or 8233)'],
+  ['ANTHROPIC_API_KEY', 'plan with Claude (the example registry, weft eval); unset: the scripted planner'],
+  ['ANTHROPIC_BASE_URL, WEFT_MODEL', 'Messages API endpoint (default https://api.anthropic.com) and model (default claude-sonnet-4-6)'],
+  ['WEFT_BLOB_DIR', 'where step results over 32 KiB and large prompts are stored (default .weft/blobs)'],
 ];
 
 /** The top-level help: every command's usage and summary, grouped as the table orders them. */

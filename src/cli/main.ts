@@ -13,6 +13,7 @@ import { parseCommandArgs } from './args.js';
 import { CliError, UsageError, type AnyCommand, type CliContext } from './command.js';
 import { catalogCommand } from './commands/catalog.js';
 import { dlqFailCommand, dlqListCommand, dlqRetryCommand, dlqSkipCommand } from './commands/dlq.js';
+import { evalCommand } from './commands/eval.js';
 import { gateApproveCommand, gateRejectCommand } from './commands/gate.js';
 import { inspectCommand } from './commands/inspect.js';
 import { runCommand } from './commands/run.js';
@@ -35,6 +36,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   dlqFailCommand,
   gateApproveCommand,
   gateRejectCommand,
+  evalCommand,
 ];
 
 /** The context of a real run: process streams, environment and working directory. */
