@@ -3,7 +3,7 @@
  * fragment in workflow code, re-plan with the diagnostics until the attempt limit, fall back or
  * park, then run the accepted fragment. Budgets are checked before every planning call.
  */
-import { isCancellation, proxyActivities } from '@temporalio/workflow';
+import { isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import { charge, exhaust, planningAllowed, remaining, type BudgetDimension, type BudgetExhaustion } from '../src/core/budget.js';
 import type { Fragment } from '../src/core/fragment.js';
 import { fragmentId as makeFragmentId } from '../src/core/hash.js';
@@ -25,6 +25,9 @@ import type { TaskRun } from './run-state.js';
 import { executeHandlerStep, failStep, park, stepActivityOptions } from './step-exec.js';
 
 type PlanActivity = (request: PlanningRequest) => Promise<PlanningResult>;
+
+/** Patch ID of the visible summarize steps before planning calls. */
+export const SUMMARIZE_STEPS_PATCH = 'weft-summarize-steps';
 
 /**
  * Failure types a planner uses to decline a call that would exceed what remains of the task's
@@ -126,7 +129,9 @@ export async function runPlanningStep(run: TaskRun, ps: PlanPlanningStep): Promi
 
 /** One phase: attempts with diagnostics fed back, then the fallback. */
 async function planPhase(run: TaskRun, ps: PlanPlanningStep, record: StepRecord, phase: number, planned: readonly string[]): Promise<PhaseOutcome> {
-  await summarizeSeen(run, ps, phase, [...ps.sees, ...planned]);
+  // Summarize steps arrived after runs were recorded: the patch keeps those histories replaying
+  // (they take the old path, with no await before the first planning call).
+  if (run.plan.catalog['summarize'] && patched(SUMMARIZE_STEPS_PATCH)) await summarizeSeen(run, ps, phase, [...ps.sees, ...planned]);
   const failures: FailedAttempt[] = [];
   let lastError = `no valid fragment after ${ps.maxAttempts} attempt(s)`;
   for (let attempt = 1; attempt <= ps.maxAttempts; attempt++) {
