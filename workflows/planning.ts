@@ -193,6 +193,7 @@ function validationContext(run: TaskRun, ps: PlanPlanningStep, phase: number): V
     catalog: run.plan.catalog,
     taskInputSchema: run.plan.inputSchema,
     knownSteps: knownSteps(run, ps),
+    mutationPolicy: ps.mutations ?? 'require_gate', // plans pinned before the policy existed have none
     // this phase is charged on acceptance, so what may follow it is what remains minus one
     remaining: { steps: r.steps, phases: Math.max(0, Math.min(r.planningPhases - 1, ps.maxPhases - phase)), costUsd: r.costUsd },
   };

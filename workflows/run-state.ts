@@ -24,6 +24,8 @@ export class TaskRun {
   readonly gateDecisions = new Map<string, GateDecision>();
   /** LLM summaries of results, by the step whose result was summarized (null: summarizing failed). */
   readonly summaries = new Map<string, { readonly by: string; readonly text: string } | null>();
+  /** Steps skipped because a gate upstream did not approve, with that gate. */
+  readonly blockedBy = new Map<string, string>();
   /** Steps currently waiting at a gate. */
   readonly waitingGates = new Set<string>();
   state: TaskState = 'starting';

@@ -3,11 +3,11 @@
  * an activity whose ID is the step name and whose summary carries handler and provenance.
  * A step that exhausts its retries fails the task or parks for an operator.
  */
-import { condition, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { condition, isCancellation, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/common';
 import { gateInputSchema, GATE_HANDLER, type GateOutput } from '../src/core/gate.js';
 import type { JsonValue } from '../src/core/json.js';
-import { jsonByteLength } from '../src/core/json.js';
+import { isJsonObject, jsonByteLength } from '../src/core/json.js';
 import { isBlobRef } from '../src/core/blob.js';
 import type { FailurePolicy } from '../src/core/plan.js';
 import { resolveValue } from '../src/core/references.js';
@@ -53,6 +53,17 @@ export async function executeHandlerStep(
 ): Promise<JsonValue> {
   const handler = record.handler;
   if (handler === null) throw taskFailure('WEFT_INTERNAL', `step '${record.name}' has no handler`);
+  const gate = rejectedGateUpstream(run, record);
+  if (gate && patched(GATE_BLOCKS_PATCH)) {
+    // A gate that did not approve stops what depends on it: the step is skipped, not run.
+    record.state = 'skipped';
+    record.error = { type: 'GATE_REJECTED', message: `Not run: gate '${gate}' did not approve.` };
+    run.blockedBy.set(record.name, gate);
+    record.finishedAtMs = Date.now();
+    run.outputs.set(record.name, null);
+    run.publish();
+    return null;
+  }
   for (;;) {
     record.state = 'running';
     record.startedAtMs ??= Date.now();
@@ -130,6 +141,22 @@ export async function park(run: TaskRun, record: StepRecord) {
   run.operatorDecisions.delete(record.name);
   record.operatorAction = `${decision.action}${decision.by ? ` by ${decision.by}` : ''}${decision.reason ? `: ${decision.reason}` : ''}`;
   return decision;
+}
+
+/** Patch ID of skipping the dependents of a gate that did not approve. */
+export const GATE_BLOCKS_PATCH = 'weft-gate-blocks-dependents';
+
+/** The gate that blocks this step: a dependency that is a gate which did not approve, or that was itself blocked. */
+function rejectedGateUpstream(run: TaskRun, record: StepRecord): string | null {
+  for (const d of record.dependencies) {
+    const dep = run.steps.get(d);
+    if (!dep) continue;
+    const out = run.outputs.get(d);
+    if (dep.handler === GATE_HANDLER && isJsonObject(out) && out['approved'] === false) return d;
+    const blocked = run.blockedBy.get(d);
+    if (blocked !== undefined) return blocked;
+  }
+  return null;
 }
 
 /** A gate step: waits for `weft.gate` or the timeout, in the workflow. */

@@ -72,6 +72,7 @@ export function fragmentContext(plan: CompiledPlan, planningStep: PlanPlanningSt
     catalog: plan.catalog,
     taskInputSchema: plan.inputSchema,
     knownSteps,
+    mutationPolicy: planningStep.mutations,
     remaining: {
       steps: Math.max(0, budget.maxSteps - plan.steps.length),
       // phases that may follow this one, as the workflow computes it when `phase` is being planned

@@ -66,6 +66,12 @@ export interface SummarizationSettings {
   readonly referenceBytes: number;
 }
 
+/**
+ * What a planner may plan that changes the world: nothing (`forbid`), only behind an approval
+ * gate it also plans upstream (`require_gate`, the default), or freely (`allow`).
+ */
+export type MutationPolicy = 'forbid' | 'require_gate' | 'allow';
+
 /** A planning step of the frame, with its constraints. */
 export interface PlanPlanningStep {
   readonly kind: 'planning';
@@ -87,6 +93,7 @@ export interface PlanPlanningStep {
   readonly maxFragmentBytes: number;
   /** Concurrent planned steps at most. */
   readonly concurrency: number;
+  readonly mutations: MutationPolicy;
   /** The convergence step this planning step feeds. */
   readonly convergence: string;
   /** Fragment used when attempts are exhausted or the provider is out; validated like any other. */

@@ -6,7 +6,7 @@ import type { Diagnostic } from './diagnostics.js';
 import type { Fragment } from './fragment.js';
 import type { JsonSchema } from './json.js';
 import type { HandlerManifest } from './manifest.js';
-import type { StepKind } from './plan.js';
+import type { MutationPolicy, StepKind } from './plan.js';
 
 /** A step that exists before this fragment: a frame step or a step of an earlier phase. */
 export interface KnownStep {
@@ -44,6 +44,8 @@ export interface ValidationContext {
   /** Frame steps and earlier-phase steps, by name. */
   readonly knownSteps: Readonly<Record<string, KnownStep>>;
   readonly remaining: RemainingBudget;
+  /** What the planner may plan that changes the world; default `require_gate`. */
+  readonly mutationPolicy?: MutationPolicy;
 }
 
 /** The outcome of validating one fragment: every problem, not the first. */

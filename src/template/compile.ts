@@ -110,6 +110,7 @@ function normalize(s: StepInput, catalog: HandlerManifest): PlanStep {
     maxPhases: s.maxPhases ?? DEFAULT_PLANNING.maxPhases,
     maxFragmentBytes: s.maxFragmentBytes ?? DEFAULT_PLANNING.maxFragmentBytes,
     concurrency: s.concurrency ?? DEFAULT_PLANNING.concurrency,
+    mutations: s.mutations ?? DEFAULT_PLANNING.mutations,
     convergence: s.convergence,
     fallback: s.fallback ?? null,
     onExhausted: s.onExhausted ?? DEFAULT_PLANNING.onExhausted,

@@ -37,6 +37,7 @@ export const DEFAULT_PLANNING = {
   maxPhases: 1,
   maxFragmentBytes: 64 * 1024,
   concurrency: 8,
+  mutations: 'require_gate',
   onExhausted: 'fail',
   summarization: DEFAULT_SUMMARIZATION,
 } as const;

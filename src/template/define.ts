@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import type { Fragment } from '../core/fragment.js';
 import type { JsonValue } from '../core/json.js';
-import type { Budget, ExhaustedAction, RetrySettings, SummarizationSettings } from '../core/plan.js';
+import type { Budget, ExhaustedAction, MutationPolicy, RetrySettings, SummarizationSettings } from '../core/plan.js';
 
 /** Failure policy as authors write it; every field has a default. */
 export interface FailurePolicyInput {
@@ -43,6 +43,8 @@ export interface PlanningStepInput {
   readonly maxPhases?: number;
   readonly maxFragmentBytes?: number;
   readonly concurrency?: number;
+  /** What the planner may plan that changes the world (default `require_gate`). */
+  readonly mutations?: MutationPolicy;
   /** The convergence step this planning step feeds; it must depend on this step. */
   readonly convergence: string;
   readonly fallback?: Fragment;

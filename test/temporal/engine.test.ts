@@ -279,3 +279,32 @@ describe('large results', () => {
     expect(biggest).toBeLessThan(20_000);
   });
 });
+
+describe('gates block what depends on them', () => {
+  it('skips the dependents of a gate that did not approve, and runs them after an approval', async () => {
+    const gated = fragment([
+      step('approval', 'gate', { prompt: 'go?', timeout_ms: 3600_000, on_timeout: 'reject' }),
+      step('act', 'add', { values: [1, 2] }, ['approval']),
+      step('after_act', 'add', { values: ['${steps.act.output.value}', 1] }, ['act']),
+      step('independent', 'add', { values: [5] }),
+    ]);
+    const rejected = await runTask({ env, workflowBundle, template: testTemplate(), planner: scriptedPlanner(() => gated) });
+    expect(rejected.result?.partial).toBe(false);
+    const byName = new Map(rejected.steps.map((s) => [s.name, s]));
+    expect(byName.get('act')).toMatchObject({ state: 'skipped', error: { type: 'GATE_REJECTED', message: "Not run: gate 'approval' did not approve." } });
+    expect(byName.get('after_act')).toMatchObject({ state: 'skipped', error: { type: 'GATE_REJECTED', message: "Not run: gate 'approval' did not approve." } });
+    expect(byName.get('independent')?.state).toBe('completed');
+
+    const approved = await runTask({
+      env,
+      workflowBundle,
+      template: testTemplate(),
+      planner: scriptedPlanner(() => gated),
+      during: async (h) => {
+        await waitFor(() => h.query(stepsQuery), (s) => s.some((x) => x.name === 'approval' && x.state === 'running'), 'gate waiting');
+        await h.executeUpdate(gateUpdate, { args: [{ step: 'approval', decision: 'approve', by: 'alice' }] });
+      },
+    });
+    expect(approved.result?.outputs['converge']).toMatchObject({ results: { after_act: { value: 4 } } });
+  });
+});

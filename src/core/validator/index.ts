@@ -4,7 +4,7 @@
  *
  * Order of checks: size (FRAGMENT_TOO_LARGE, before parsing), JSON syntax and the fragment
  * schema (FRAGMENT_MALFORMED), then the semantic checks — names, handlers, inputs,
- * dependencies, references, limits and budget. When the schema fails, the semantic checks
+ * dependencies, references, limits and budget, and the mutation policy. When the schema fails, the semantic checks
  * still run on the steps that parse on their own.
  *
  * @example
@@ -17,6 +17,7 @@ import { checkDependencies } from './dependencies.js';
 import { checkHandlers } from './handlers.js';
 import { checkInputs } from './inputs.js';
 import { checkLimits } from './limits.js';
+import { checkMutations } from './mutations.js';
 import { checkNames } from './names.js';
 import { sortDiagnostics } from './order.js';
 import { parseFragment } from './parse.js';
@@ -42,6 +43,7 @@ export function validateFragment(raw: unknown, ctx: ValidationContext): Validati
   checkDependencies(analysis);
   checkReferences(analysis);
   checkLimits(analysis);
+  checkMutations(analysis);
   if (parsed.kind === 'parsed' && analysis.diagnostics.length === 0) return { ok: true, fragment: parsed.fragment, diagnostics: [] };
   const all = parsed.kind === 'partial' ? [...parsed.diagnostics, ...analysis.diagnostics] : analysis.diagnostics;
   return { ok: false, fragment: parsed.kind === 'parsed' ? parsed.fragment : null, diagnostics: sortDiagnostics(all) };
