@@ -10,7 +10,7 @@ import { defineHandler } from '../src/handler.js';
 /** Human approval with a timeout: `weft gate approve|reject <workflowId> <step>`. */
 export const gate = defineHandler({
   name: GATE_HANDLER,
-  description: 'Waits for a human to approve or reject, with a timeout; downstream steps read `approved`.',
+  description: 'Waits for a human to approve or reject, with a timeout; the steps that depend on it run only if it approves.',
   category: 'control',
   input: gateInputSchema,
   output: gateOutputSchema,
