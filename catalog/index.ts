@@ -9,6 +9,9 @@
 import type { AnyHandler } from '../src/handler.js';
 import { aggregate } from './aggregate.js';
 import { decide } from './decide.js';
+import { emit } from './emit.js';
+import { httpRequest } from './http-request.js';
+import { persist } from './persist.js';
 import { transform } from './transform.js';
 import { validate } from './validate.js';
 
@@ -16,8 +19,21 @@ export { aggregate, aggregateData, aggregateInput, aggregateOutput, parseFieldPa
 export type { AggregateInput, AggregateOutput } from './aggregate.js';
 export { createDecideHandler, decide, decideInput, decideOutcome, decideOutput } from './decide.js';
 export type { DecideInput, DecideOutput } from './decide.js';
+export { createEmitHandler, emit, emitInput, emitOutput } from './emit.js';
+export type { EmitInput, EmitOptions, EmitOutput } from './emit.js';
 export { declareErrorModes, pointAt } from './failures.js';
 export type { DeclaredErrorModes, ErrorModeSpec } from './failures.js';
+export { ALLOW_LIST_HINT, checkTarget, classifyAddress, compileEgressPolicy, EgressDenied } from './egress.js';
+export type { AddressClass, CheckedTarget, CompiledEgressPolicy, EgressPolicy, ResolveAll, ResolvedAddress } from './egress.js';
+export {
+  createHttpRequestHandler,
+  httpRequest,
+  httpRequestInput,
+  httpRequestOutput,
+  MAX_REDIRECTS,
+  RESPONSE_HEADERS,
+} from './http-request.js';
+export type { HttpRequestInput, HttpRequestOptions, HttpRequestOutput } from './http-request.js';
 export {
   compileJsonata,
   createTransformHandler,
@@ -30,8 +46,10 @@ export {
   transformOutput,
 } from './transform.js';
 export type { JsonataLimits, JsonataProblemKind } from './transform.js';
+export { COLLECTION_NAME, createPersistHandler, loadCollection, persist, persistInput, persistOutput } from './persist.js';
+export type { CollectionState, PersistInput, PersistOptions, PersistOutput } from './persist.js';
 export { MAX_REPORTED_ERRORS, validate, validateData, validateInput, validateOutput } from './validate.js';
 export type { ValidateInput, ValidateOutput, ValidationError } from './validate.js';
 
 /** The built-in handlers with their default limits, in catalog order. */
-export const builtinHandlers: readonly AnyHandler[] = [transform, validate, aggregate, decide];
+export const builtinHandlers: readonly AnyHandler[] = [transform, validate, aggregate, decide, emit, persist, httpRequest];

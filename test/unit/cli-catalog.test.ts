@@ -59,7 +59,7 @@ describe('weft catalog --json', () => {
     expect(views.map((v) => v.name).sort()).toEqual(Object.values(manifest).filter((e) => e.category === 'control').map((e) => e.name).sort());
     const bad = await cli(['catalog', '--category', 'nope']);
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain("no handler has category 'nope': use one of control, data, io");
+    expect(bad.err).toContain("no handler has category 'nope': use one of api, control, data, io");
   });
 
   it('the view of a tier is a projection of the manifest entry', () => {

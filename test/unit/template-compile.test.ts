@@ -208,7 +208,7 @@ describe('compileTemplate: problems', () => {
     expectOneProblem(
       [staticStep('x', { handler: 'nope' }), load, plan(), conv],
       "step 'x' uses handler 'nope', which is not in the catalog.",
-      'Use one of: aggregate, compose_report, decide, gate, load_orders and 3 more.',
+      'Use one of: aggregate, compose_report, decide, emit, gate and 6 more.',
     );
   });
 
@@ -286,13 +286,13 @@ describe('compileTemplate: problems', () => {
   });
 
   it('rejects allowing no handler, naming the categories', () => {
-    expectOneProblem([load, plan({ allow: {} }), conv], "planning step 'plan' allows no handler; name handlers or categories in 'allow'. Categories: control, data, io.");
+    expectOneProblem([load, plan({ allow: {} }), conv], "planning step 'plan' allows no handler; name handlers or categories in 'allow'. Categories: api, control, data, io.");
   });
 
   it('rejects allowing an unknown handler and names the valid choices', () => {
     expectOneProblem(
       [load, plan({ allow: { handlers: ['transform', 'nope'] } }), conv],
-      "planning step 'plan' allows handler 'nope', which is not in the catalog. Use one of: aggregate, compose_report, decide, gate, load_orders and 3 more.",
+      "planning step 'plan' allows handler 'nope', which is not in the catalog. Use one of: aggregate, compose_report, decide, emit, gate and 6 more.",
     );
   });
 
