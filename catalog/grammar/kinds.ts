@@ -1,23 +1,31 @@
 /**
- * One constructor per primitive kind. Each fixes the kind, so the returned primitive's `mutating`
- * is a literal type (`persist` and `emit` are `true`, every other kind `false`).
+ * One constructor per primitive kind, all made by `constructorFor`. Each fixes the kind, so the
+ * returned primitive's `mutating` is a literal type (`persist` and `emit` are `true`, every other
+ * kind `false`) and its default name is the kind.
  */
 import type { z } from 'zod';
 import type { ErrorMode } from '../../src/core/manifest.js';
-import { definePrimitive, type PrimitiveDefinition, type PrimitiveOf } from './primitive.js';
+import { definePrimitive, type MutatingKind, type PrimitiveDefinition, type PrimitiveKind, type PrimitiveOf } from './primitive.js';
 
-/** An `acquire` primitive: reads data from outside the task (an API, a file, a store) without changing it.
- */
-export function acquirePrimitive<
+/** The constructor of primitives of one kind. */
+export type PrimitiveConstructor<K extends PrimitiveKind> = <
   I extends z.ZodType,
   O extends z.ZodType,
   const Modes extends readonly ErrorMode[] | undefined = undefined,
-  const Name extends string = 'acquire',
->(def: PrimitiveDefinition<I, O, Modes, Name>): PrimitiveOf<I, O, false, Modes, Name> {
-  return definePrimitive('acquire', def);
+  const Name extends string = K,
+>(
+  def: PrimitiveDefinition<I, O, Modes, Name>,
+) => PrimitiveOf<I, O, K extends MutatingKind ? true : false, Modes, Name>;
+
+function constructorFor<K extends PrimitiveKind>(kind: K): PrimitiveConstructor<K> {
+  return (def) => definePrimitive(kind, def);
 }
 
-/** A `transform` primitive: computes a new value from its input.
+/** An `acquire` primitive: reads data from outside the task (an API, a file, a store) without changing it. */
+export const acquirePrimitive = constructorFor('acquire');
+
+/**
+ * A `transform` primitive: computes a new value from its input.
  * @example
  * const total = transformPrimitive({
  *   name: 'total',
@@ -27,88 +35,25 @@ export function acquirePrimitive<
  *   run: ({ prices }) => Promise.resolve({ total: prices.reduce((a, b) => a + b, 0) }),
  * });
  */
-export function transformPrimitive<
-  I extends z.ZodType,
-  O extends z.ZodType,
-  const Modes extends readonly ErrorMode[] | undefined = undefined,
-  const Name extends string = 'transform',
->(def: PrimitiveDefinition<I, O, Modes, Name>): PrimitiveOf<I, O, false, Modes, Name> {
-  return definePrimitive('transform', def);
-}
+export const transformPrimitive = constructorFor('transform');
 
-/** A `validate` primitive: checks its input against a contract and passes on what holds.
- */
-export function validatePrimitive<
-  I extends z.ZodType,
-  O extends z.ZodType,
-  const Modes extends readonly ErrorMode[] | undefined = undefined,
-  const Name extends string = 'validate',
->(def: PrimitiveDefinition<I, O, Modes, Name>): PrimitiveOf<I, O, false, Modes, Name> {
-  return definePrimitive('validate', def);
-}
+/** A `validate` primitive: checks its input against a contract and passes on what holds. */
+export const validatePrimitive = constructorFor('validate');
 
-/** A `decide` primitive: chooses one of declared outcomes from its input.
- */
-export function decidePrimitive<
-  I extends z.ZodType,
-  O extends z.ZodType,
-  const Modes extends readonly ErrorMode[] | undefined = undefined,
-  const Name extends string = 'decide',
->(def: PrimitiveDefinition<I, O, Modes, Name>): PrimitiveOf<I, O, false, Modes, Name> {
-  return definePrimitive('decide', def);
-}
+/** A `decide` primitive: chooses one of declared outcomes from its input. */
+export const decidePrimitive = constructorFor('decide');
 
-/** A `gate` primitive: waits for a decision (e.g. human approval) before the composition goes on.
- */
-export function gatePrimitive<
-  I extends z.ZodType,
-  O extends z.ZodType,
-  const Modes extends readonly ErrorMode[] | undefined = undefined,
-  const Name extends string = 'gate',
->(def: PrimitiveDefinition<I, O, Modes, Name>): PrimitiveOf<I, O, false, Modes, Name> {
-  return definePrimitive('gate', def);
-}
+/** A `gate` primitive: waits for a decision (e.g. human approval) before the composition goes on. */
+export const gatePrimitive = constructorFor('gate');
 
-/** A `fanOut` primitive: splits its input into parts to be handled separately.
- */
-export function fanOutPrimitive<
-  I extends z.ZodType,
-  O extends z.ZodType,
-  const Modes extends readonly ErrorMode[] | undefined = undefined,
-  const Name extends string = 'fanOut',
->(def: PrimitiveDefinition<I, O, Modes, Name>): PrimitiveOf<I, O, false, Modes, Name> {
-  return definePrimitive('fanOut', def);
-}
+/** A `fanOut` primitive: splits its input into parts to be handled separately. */
+export const fanOutPrimitive = constructorFor('fanOut');
 
-/** An `aggregate` primitive: reduces many values to one.
- */
-export function aggregatePrimitive<
-  I extends z.ZodType,
-  O extends z.ZodType,
-  const Modes extends readonly ErrorMode[] | undefined = undefined,
-  const Name extends string = 'aggregate',
->(def: PrimitiveDefinition<I, O, Modes, Name>): PrimitiveOf<I, O, false, Modes, Name> {
-  return definePrimitive('aggregate', def);
-}
+/** An `aggregate` primitive: reduces many values to one. */
+export const aggregatePrimitive = constructorFor('aggregate');
 
-/** A `persist` primitive: writes to a durable store. Mutating: at most one per composition, and nothing fallible after it.
- */
-export function persistPrimitive<
-  I extends z.ZodType,
-  O extends z.ZodType,
-  const Modes extends readonly ErrorMode[] | undefined = undefined,
-  const Name extends string = 'persist',
->(def: PrimitiveDefinition<I, O, Modes, Name>): PrimitiveOf<I, O, true, Modes, Name> {
-  return definePrimitive('persist', def);
-}
+/** A `persist` primitive: writes to a durable store. Mutating: at most one per composition, and nothing fallible after it. */
+export const persistPrimitive = constructorFor('persist');
 
-/** An `emit` primitive: sends its input out of the system (webhook, file sink). Mutating: at most one per composition, and nothing fallible after it.
- */
-export function emitPrimitive<
-  I extends z.ZodType,
-  O extends z.ZodType,
-  const Modes extends readonly ErrorMode[] | undefined = undefined,
-  const Name extends string = 'emit',
->(def: PrimitiveDefinition<I, O, Modes, Name>): PrimitiveOf<I, O, true, Modes, Name> {
-  return definePrimitive('emit', def);
-}
+/** An `emit` primitive: sends its input out of the system (webhook, file sink). Mutating: at most one per composition, and nothing fallible after it. */
+export const emitPrimitive = constructorFor('emit');
