@@ -12,6 +12,7 @@
  *               └─ mismatched_totals ── mismatch_count ── review_decision (also reads valid_orders)
  * ```
  */
+import { KNOWN_CURRENCIES, ORDER_PRIORITIES, ORDER_STATUSES } from './data/generate.js';
 import type { Fragment } from '../../src/core/fragment.js';
 import type { JsonObject } from '../../src/core/json.js';
 import { scriptedPlanner } from '../../src/planner/scripted.js';
@@ -46,10 +47,10 @@ export const ORDER_SCHEMA: JsonObject = {
       },
     },
     total: { type: 'number', minimum: 0 },
-    currency: { enum: ['USD', 'EUR', 'GBP', 'SEK', 'CAD', 'AUD', 'JPY', 'CHF', 'PLN'] },
-    status: { enum: ['pending', 'paid', 'shipped', 'delivered', 'cancelled', 'refunded'] },
+    currency: { enum: [...KNOWN_CURRENCIES] },
+    status: { enum: [...ORDER_STATUSES] },
     created_at: { type: 'string', format: 'date-time' },
-    priority: { enum: ['low', 'normal', 'high', 'urgent'] },
+    priority: { enum: [...ORDER_PRIORITIES] },
   },
 };
 

@@ -6,8 +6,9 @@
  * `weft validate` and the example's tests check fragments against it.
  */
 import type { CompiledPlan, PlanPlanningStep } from '../core/plan.js';
-import { PLANNING_OUTPUT_SCHEMA } from '../core/planning-output.js';
-import type { KnownStep, ValidationContext } from '../core/validation.js';
+import { ancestorsOf } from '../core/dag.js';
+import { knownStepsFor } from '../core/known-steps.js';
+import type { ValidationContext } from '../core/validation.js';
 import { listChoices } from '../core/diagnostics.js';
 import { CliError } from './command.js';
 
@@ -26,42 +27,18 @@ export function planningStepOf(plan: CompiledPlan, name?: string): PlanPlanningS
   return found;
 }
 
-function closure(plan: CompiledPlan, start: string, direction: 'up' | 'down'): Set<string> {
-  const byName = new Map(plan.steps.map((s) => [s.name, s]));
-  const out = new Set<string>();
-  const stack = [start];
-  while (stack.length > 0) {
-    const name = stack.pop()!;
-    const next =
-      direction === 'up' ? (byName.get(name)?.dependencies ?? []) : plan.steps.filter((s) => s.dependencies.includes(name)).map((s) => s.name);
-    for (const n of next) {
-      if (!out.has(n)) {
-        out.add(n);
-        stack.push(n);
-      }
-    }
-  }
-  return out;
-}
-
 /**
  * The context for validating a fragment of `planningStep` in `phase` (from 1). Earlier phases'
  * steps are unknown without a task, so for phase > 1 the step budget is an upper bound.
  */
 export function fragmentContext(plan: CompiledPlan, planningStep: PlanPlanningStep, phase = 1): ValidationContext {
-  const upstream = closure(plan, planningStep.name, 'up');
-  const forbidden = closure(plan, planningStep.convergence, 'down');
-  forbidden.add(planningStep.convergence);
-  forbidden.add(planningStep.name);
-  const knownSteps: Record<string, KnownStep> = {};
-  for (const s of plan.steps) {
-    knownSteps[s.name] = {
-      name: s.name,
-      kind: s.kind,
-      outputSchema: s.kind === 'planning' ? PLANNING_OUTPUT_SCHEMA : (plan.catalog[s.handler]?.outputSchema ?? true),
-      availability: forbidden.has(s.name) ? 'forbidden' : upstream.has(s.name) ? 'complete' : 'pending',
-    };
-  }
+  // Without a task, the steps upstream of the planning step are the ones complete when it runs.
+  const upstream = new Set(ancestorsOf(plan.steps, planningStep.name));
+  const knownSteps = knownStepsFor(
+    plan,
+    planningStep,
+    plan.steps.map((s) => ({ name: s.name, kind: s.kind, handler: s.kind === 'planning' ? null : s.handler, complete: upstream.has(s.name) })),
+  );
   const budget = plan.budget;
   return {
     planningStep: planningStep.name,

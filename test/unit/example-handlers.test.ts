@@ -1,3 +1,4 @@
+import { ORDER_SCHEMA } from '../../examples/order-triage/plan.js';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile, rename } from 'node:fs/promises';
 import type * as FsPromises from 'node:fs/promises';
@@ -10,10 +11,7 @@ import {
   DEFECT_COUNTS,
   formatOrders,
   generateOrders,
-  KNOWN_CURRENCIES,
   ORDER_COUNT,
-  ORDER_PRIORITIES,
-  ORDER_STATUSES,
   ORDERS_FILE,
   SCHEMA_DETECTABLE_DEFECTS,
 } from '../../examples/order-triage/data/generate.js';
@@ -36,38 +34,8 @@ vi.mock('node:fs/promises', async (importOriginal) => {
 const errno = (code: string) => Object.assign(new Error(`${code}: simulated`), { code });
 const tempDir = () => mkdtempSync(join(tmpdir(), 'weft-order-triage-'));
 
-/** A sensible schema for one order, as a planner (or template author) would write it. */
-const orderSchema = {
-  type: 'object',
-  required: ['id', 'customer', 'items', 'total', 'currency', 'status', 'created_at', 'priority'],
-  properties: {
-    id: { type: 'string', pattern: '^ORD-\\d+$' },
-    customer: {
-      type: 'object',
-      required: ['id', 'name', 'email', 'country'],
-      properties: {
-        id: { type: 'string' },
-        name: { type: 'string', minLength: 1 },
-        email: { type: 'string', format: 'email' },
-        country: { type: 'string', pattern: '^[A-Z]{2}$' },
-      },
-    },
-    items: {
-      type: 'array',
-      minItems: 1,
-      items: {
-        type: 'object',
-        required: ['sku', 'qty', 'unit_price'],
-        properties: { sku: { type: 'string' }, qty: { type: 'integer', minimum: 1 }, unit_price: { type: 'number', minimum: 0 } },
-      },
-    },
-    total: { type: 'number', minimum: 0 },
-    currency: { enum: [...KNOWN_CURRENCIES] },
-    status: { enum: [...ORDER_STATUSES] },
-    created_at: { type: 'string', format: 'date-time' },
-    priority: { enum: [...ORDER_PRIORITIES] },
-  },
-};
+/** A sensible schema for one order, as a planner would write it: the example plan's. */
+const orderSchema = ORDER_SCHEMA;
 
 afterEach(() => {
   vi.unstubAllEnvs();
