@@ -4,9 +4,10 @@
  * its own inputs and its own typed `result`, and every output carries `count`, the input size.
  */
 import { z } from 'zod';
-import { defineHandler } from '../src/handler.js';
 import { isJsonObject, type JsonObject, type JsonPrimitive, type JsonValue } from '../src/core/json.js';
 import { declareErrorModes } from './failures.js';
+import { compose } from './grammar/compose.js';
+import { aggregatePrimitive } from './grammar/kinds.js';
 
 /** Field paths: dot-separated keys with optional `[n]` indexes, e.g. `customer.country` or `items[0].qty`. */
 export const FIELD_PATH_PATTERN = /^[^.[\]]+(?:\.[^.[\]]+|\[\d+\])*$/;
@@ -166,14 +167,20 @@ export function aggregateData(input: AggregateInput): AggregateOutput {
   }
 }
 
-/** The `aggregate` handler. */
-export const aggregate = defineHandler({
-  name: 'aggregate',
-  description: 'Reduces an array: count, sum of a field, group by a field, merge objects, or concat arrays.',
-  category: 'data',
+/** The one step of `aggregate`: `aggregateData` on the parsed input. */
+const reduceRows = aggregatePrimitive({
+  name: 'reduce_rows',
   input: aggregateInput,
   output: aggregateOutput,
   errorModes: errors.modes,
   // Through `then`, so that a failure rejects the promise instead of throwing synchronously.
   run: (input) => Promise.resolve(input).then(aggregateData),
 });
+
+/** The `aggregate` handler: a composition of one `aggregate` primitive. */
+export const aggregate = compose('aggregate', {
+  description: 'Reduces an array: count, sum of a field, group by a field, merge objects, or concat arrays.',
+  category: 'data',
+})
+  .then(reduceRows)
+  .build();

@@ -4,10 +4,12 @@
  * the same bounded evaluation as `transform` (`evaluateJsonata`), sharing one time limit.
  */
 import { z } from 'zod';
-import { defineHandler, type Handler } from '../src/handler.js';
+import type { Handler } from '../src/handler.js';
 import { listChoices } from '../src/core/diagnostics.js';
 import type { JsonValue } from '../src/core/json.js';
 import { declareErrorModes } from './failures.js';
+import { compose } from './grammar/compose.js';
+import { decidePrimitive } from './grammar/kinds.js';
 import {
   compileJsonata,
   DEFAULT_JSONATA_LIMITS,
@@ -147,18 +149,26 @@ export async function decideOutcome(input: DecideInput, limits: JsonataLimits = 
   return { outcome: input.default, matched_rule: null };
 }
 
-/** Creates the `decide` handler with the given JSONata limits (the worker chooses them). */
-export function createDecideHandler(limits: Partial<JsonataLimits> = {}): Handler<DecideInput, DecideOutput> {
-  const resolved: JsonataLimits = { ...DEFAULT_JSONATA_LIMITS, ...limits };
-  return defineHandler({
-    name: 'decide',
-    description: 'Chooses one of the declared outcomes with ordered JSONata rules and a default.',
-    category: 'control',
+/** The one step of `decide`: `decideOutcome` within `limits`. */
+function applyRules(limits: JsonataLimits) {
+  return decidePrimitive({
+    name: 'apply_rules',
     input: decideInput,
     output: decideOutput,
     errorModes: errors.modes,
-    run: (input) => decideOutcome(input, resolved),
+    run: (input) => decideOutcome(input, limits),
   });
+}
+
+/**
+ * Creates the `decide` handler with the given JSONata limits (the worker chooses them): a
+ * composition of one `decide` primitive.
+ */
+export function createDecideHandler(limits: Partial<JsonataLimits> = {}): Handler<DecideInput, DecideOutput> {
+  const resolved: JsonataLimits = { ...DEFAULT_JSONATA_LIMITS, ...limits };
+  return compose('decide', { description: 'Chooses one of the declared outcomes with ordered JSONata rules and a default.', category: 'control' })
+    .then(applyRules(resolved))
+    .build();
 }
 
 /** The `decide` handler with the default limits (1 s for all rules together). */

@@ -6,10 +6,11 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { defineHandler } from '../src/handler.js';
 import { DEFAULT_MODEL } from '../src/planner/anthropic.js';
 import { costUsd, priceOf, type PriceTable } from '../src/planner/prices.js';
 import { providerFailure } from '../src/planner/provider-errors.js';
+import { compose } from './grammar/compose.js';
+import { transformPrimitive } from './grammar/kinds.js';
 
 /** Largest input summarized, in characters of JSON; larger data is cut (and the summary says so). */
 export const SUMMARIZE_MAX_INPUT_CHARS = 120_000;
@@ -41,7 +42,10 @@ export interface SummarizeOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** Creates the `summarize` handler (register it only where an API key is configured). */
+/**
+ * Creates the `summarize` handler (register it only where an API key is configured): a
+ * composition of one `transform` primitive that calls the model.
+ */
 export function createSummarizeHandler(options: SummarizeOptions = {}) {
   const env = options.env ?? process.env;
   const apiKey = options.apiKey ?? env['ANTHROPIC_API_KEY'];
@@ -49,11 +53,9 @@ export function createSummarizeHandler(options: SummarizeOptions = {}) {
   const model = options.model ?? env['WEFT_MODEL'] ?? DEFAULT_MODEL;
   const timeoutMs = options.timeoutMs ?? 55_000;
   const client = apiKey ? new Anthropic({ apiKey, baseURL, timeout: timeoutMs, maxRetries: 0 }) : null;
-  return defineHandler({
-    name: 'summarize',
-    description: 'Summarizes a JSON result in plain words with an LLM (keys, counts, notable values).',
-    category: 'llm',
-    estimatedCostUsd: 0.02,
+  // A `transform` primitive: it computes a new value from its input and changes nothing outside the task.
+  const summarizeJson = transformPrimitive({
+    name: 'summarize_json',
     input,
     output,
     errorModes: [
@@ -101,4 +103,11 @@ export function createSummarizeHandler(options: SummarizeOptions = {}) {
       };
     },
   });
+  return compose('summarize', {
+    description: 'Summarizes a JSON result in plain words with an LLM (keys, counts, notable values).',
+    category: 'llm',
+    estimatedCostUsd: 0.02,
+  })
+    .then(summarizeJson)
+    .build();
 }

@@ -8,9 +8,12 @@
  */
 import jsonata from 'jsonata';
 import { z } from 'zod';
-import { defineHandler, type Handler } from '../src/handler.js';
+import type { Handler } from '../src/handler.js';
 import type { JsonValue } from '../src/core/json.js';
 import { declareErrorModes, pointAt } from './failures.js';
+// The grammar's modules, not its index: the index loads jsonata-transform.ts, which imports this file.
+import { compose } from './grammar/compose.js';
+import { transformPrimitive } from './grammar/kinds.js';
 
 /** Bounds for one JSONata evaluation. */
 export interface JsonataLimits {
@@ -249,24 +252,16 @@ export const transformOutput = z.object({
   result: z.json().describe('The value of the expression; null when it matches nothing.'),
 });
 
-/**
- * Creates the `transform` handler with the given limits (the worker chooses them; the planner
- * cannot raise them).
- */
-export function createTransformHandler(
-  limits: Partial<JsonataLimits> = {},
-): Handler<z.infer<typeof transformInput>, z.infer<typeof transformOutput>> {
-  const resolved: JsonataLimits = { ...DEFAULT_JSONATA_LIMITS, ...limits };
-  return defineHandler({
-    name: 'transform',
-    description: 'Reshapes, filters or computes JSON with a JSONata expression.',
-    category: 'data',
+/** The one step of `transform`: evaluates the given expression within `limits`, failing with a declared mode. */
+function evaluateExpression(limits: JsonataLimits) {
+  return transformPrimitive({
+    name: 'evaluate_expression',
     input: transformInput,
     output: transformOutput,
     errorModes: errors.modes,
     async run({ data, expression, bindings }) {
       try {
-        const result = await evaluateJsonata(expression, data, { ...(bindings ? { bindings } : {}), limits: resolved });
+        const result = await evaluateJsonata(expression, data, { ...(bindings ? { bindings } : {}), limits });
         return { result };
       } catch (err) {
         // Anything else (e.g. a stack overflow copying a very deep result) is still this expression failing.
@@ -275,6 +270,19 @@ export function createTransformHandler(
       }
     },
   });
+}
+
+/**
+ * Creates the `transform` handler with the given limits (the worker chooses them; the planner
+ * cannot raise them): a composition of one `transform` primitive.
+ */
+export function createTransformHandler(
+  limits: Partial<JsonataLimits> = {},
+): Handler<z.infer<typeof transformInput>, z.infer<typeof transformOutput>> {
+  const resolved: JsonataLimits = { ...DEFAULT_JSONATA_LIMITS, ...limits };
+  return compose('transform', { description: 'Reshapes, filters or computes JSON with a JSONata expression.', category: 'data' })
+    .then(evaluateExpression(resolved))
+    .build();
 }
 
 /** The `transform` handler with the default limits (1 s, 1 MB). */

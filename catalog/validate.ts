@@ -6,10 +6,12 @@
  */
 import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { z } from 'zod';
-import { defineHandler } from '../src/handler.js';
 import { listChoices } from '../src/core/diagnostics.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../src/core/json.js';
 import { declareErrorModes } from './failures.js';
+// The grammar's modules, not its index: the index loads validate-rows.ts, which imports this file.
+import { compose } from './grammar/compose.js';
+import { validatePrimitive } from './grammar/kinds.js';
 import addFormatsModule, { type FormatName } from 'ajv-formats';
 
 // Ajv and ajv-formats are CommonJS with `exports.default`; under NodeNext the default import is `module.exports`.
@@ -190,14 +192,20 @@ export function validateData(input: ValidateInput): ValidateOutput {
   };
 }
 
-/** The `validate` handler. */
-export const validate = defineHandler({
-  name: 'validate',
-  description: 'Checks JSON against a JSON Schema; fails, flags or filters what does not match.',
-  category: 'data',
+/** The one step of `validate`: `validateData` on the parsed input. */
+const checkSchema = validatePrimitive({
+  name: 'check_schema',
   input: validateInput,
   output: validateOutput,
   errorModes: errors.modes,
   // Through `then`, so that a failure rejects the promise instead of throwing synchronously.
   run: (input) => Promise.resolve(input).then(validateData),
 });
+
+/** The `validate` handler: a composition of one `validate` primitive. */
+export const validate = compose('validate', {
+  description: 'Checks JSON against a JSON Schema; fails, flags or filters what does not match.',
+  category: 'data',
+})
+  .then(checkSchema)
+  .build();

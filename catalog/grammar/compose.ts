@@ -5,11 +5,11 @@
  * the compiler shows. The same rules are checked again at run time for callers that erase types.
  */
 import { z } from 'zod';
-import { defineHandler, type Handler, type HandlerContext } from '../../src/handler.js';
+import { defineHandler, type AnyHandler, type Handler, type HandlerContext } from '../../src/handler.js';
 import type { ErrorMode, HandlerCategory } from '../../src/core/manifest.js';
 import { declareErrorModes } from '../failures.js';
 import type { DescribeType } from './describe-type.js';
-import { isPrimitive, type AcceptsOf, type AnyPrimitive, type InputOf, type OutputOf } from './primitive.js';
+import { isPrimitive, type AcceptsOf, type AnyPrimitive, type InputOf, type OutputOf, type PrimitiveKind } from './primitive.js';
 
 /** A composition rule the compiler enforces, as a sentence starting with ✗ (the brand). */
 export type CompositionError<Message extends string> = `✗ ${Message}`;
@@ -98,7 +98,7 @@ function builder(name: string, meta: CompositionMeta, steps: readonly AnyPrimiti
       const first = steps[0];
       const last = steps[steps.length - 1];
       if (!first || !last) throw new TypeError(`Composition '${name}' has no steps: add one with .then(primitive) before .build().`);
-      return defineHandler<unknown, unknown>({
+      const handler = defineHandler<unknown, unknown>({
         name,
         description: meta.description,
         category: meta.category,
@@ -109,8 +109,36 @@ function builder(name: string, meta: CompositionMeta, steps: readonly AnyPrimiti
         ...(meta.estimatedCostUsd === undefined ? {} : { estimatedCostUsd: meta.estimatedCostUsd }),
         run: (input, ctx) => runSteps(name, steps, input, ctx),
       });
+      recordSteps(handler, steps);
+      return handler;
     },
   };
+}
+
+/** One step of a composed handler as `compositionOf` reports it: the primitive's kind and name. */
+export interface CompositionStep {
+  readonly kind: PrimitiveKind;
+  readonly name: string;
+}
+
+/**
+ * The steps of every handler `build` returned. A WeakMap beside the handler, not a property on it,
+ * so a composed handler is exactly the object `defineHandler` returns (same keys, same manifest).
+ */
+const builtFrom = new WeakMap<AnyHandler, readonly CompositionStep[]>();
+
+function recordSteps(handler: AnyHandler, steps: readonly AnyPrimitive[]): void {
+  builtFrom.set(handler, Object.freeze(steps.map(({ kind, name }) => Object.freeze({ kind, name }))));
+}
+
+/**
+ * The primitives `handler` was composed from, in order, or `undefined` when `compose` did not
+ * build it (a `defineHandler` handler, or a copy of a composed one). For tests and tooling that
+ * check how a handler is made; it exposes kinds and names only, never the primitives themselves.
+ * @example compositionOf(transform) // [{ kind: 'transform', name: 'evaluate_expression' }]
+ */
+export function compositionOf(handler: AnyHandler): readonly CompositionStep[] | undefined {
+  return builtFrom.get(handler);
 }
 
 /** The compile-time rules, again, for values whose types were erased (`any`, JavaScript callers). */
