@@ -240,7 +240,7 @@ function cidrAllowed(policy: CompiledEgressPolicy, parsed: ParsedAddress): boole
 /** The hint every denial ends with. */
 export const ALLOW_LIST_HINT =
   'If this target is intended, add the host to the worker\'s egress allowHosts or its address range to allowCidrs ' +
-  '(createHttpRequestHandler({ egress })); plans cannot change the allow-list.';
+  '(createHttpRequestHandler({ egress }), createEmitHandler({ egress })); plans cannot change the allow-list.';
 
 /**
  * Checks `url` against the policy: resolves its host once with `lookup` (IP literals are not

@@ -4,16 +4,22 @@
  * - `webhook`: POSTs JSON with the header `Idempotency-Key: <ctx.idempotencyKey>`. The key is the
  *   same on every retry of the step, so the receiver can drop a repeat; the handler cannot know
  *   whether a request whose answer it never saw was received. A 409, or a 2xx with
- *   `Idempotent-Replayed: true`, means the receiver already had it (`duplicate: true`).
+ *   `Idempotent-Replayed: true`, means the receiver already had it (`duplicate: true`). The POST
+ *   goes through the same egress guard and pinned transport as `http_request` (./http/transport.ts)
+ *   and is never redirected.
  * - `file`: appends one JSON line `{ key, at, payload }` under the worker's emit directory
  *   (`WEFT_EMIT_DIR`, default `.weft/emit`). Under an exclusive lock it first looks for a line with
  *   the same key and skips the append when there is one, so the side effect happens once.
  */
-import { BlockList, isIP } from 'node:net';
 import { isAbsolute, resolve, sep } from 'node:path';
 import { z } from 'zod';
-import { defineHandler, type Handler, type HandlerContext } from '../src/handler.js';
+import type { Handler, HandlerContext } from '../src/handler.js';
+import { EgressDenied, type EgressPolicy, type ResolveAll } from './egress.js';
 import { declareErrorModes } from './failures.js';
+import { compose } from './grammar/compose.js';
+import { emitPrimitive } from './grammar/kinds.js';
+import { compileEgress, shown, type Stage } from './http/transport.js';
+import { fetchWebhookTransport, pinnedWebhookTransport, type WebhookReply, type WebhookTransport } from './http/webhook-transport.js';
 import { appendDurably, readJsonLines, truncateDurably, withFileLock } from './jsonl-file.js';
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
@@ -66,104 +72,89 @@ const errors = declareErrorModes({
   EMIT_WEBHOOK_TIMEOUT: { retryable: true, description: 'The webhook did not answer within timeout_ms.' },
 });
 
-// TODO(egress): route webhooks through the http egress guard (catalog/egress.ts, `checkTarget`,
-// still being written when this landed): it resolves the name once, pins the connection to the
-// checked address and covers names that resolve to internal addresses. Until then this interim
-// check denies only literal internal addresses and `localhost`; `allowLoopback` then becomes the
-// guard's allow-list.
-const denied = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.168.0.0', 16],
-] as const) {
-  denied.addSubnet(net, prefix, 'ipv4');
-}
-for (const [net, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-] as const) {
-  denied.addSubnet(net, prefix, 'ipv6');
-}
-
-function deniedTarget(url: URL): boolean {
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  const family = isIP(host);
-  // BlockList matches IPv4-mapped IPv6 (`::ffff:7f00:1`) against the IPv4 rules.
-  return family !== 0 && denied.check(host, family === 4 ? 'ipv4' : 'ipv6');
-}
-
-async function bodyExcerpt(res: Response, max = 300): Promise<string> {
-  const text = await res.text().catch(() => '');
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
 type WebhookInput = z.infer<typeof webhookSink>;
 
-async function postWebhook(input: WebhookInput, ctx: HandlerContext, options: EmitOptions): Promise<EmitOutput> {
-  const url = new URL(input.url);
-  const key = ctx.idempotencyKey;
-  if (!options.allowLoopback && deniedTarget(url)) {
-    throw errors.fail(
-      'EMIT_TARGET_DENIED',
-      `Webhook ${url.origin} is a loopback, private or link-local address, which workers do not send to. ` +
-        'Use a public endpoint.',
-      { url: url.origin },
+/** The failure for an error that escaped the request; cancellation of the activity passes as its reason. */
+function webhookFailure(err: unknown, url: URL, input: WebhookInput, ctx: HandlerContext, deadline: AbortSignal, stage: string): unknown {
+  if (ctx.signal.aborted) return ctx.signal.reason ?? err;
+  if (deadline.aborted) {
+    return errors.fail(
+      'EMIT_WEBHOOK_TIMEOUT',
+      `Webhook ${url.origin} did not answer within ${input.timeout_ms} ms (stopped while ${stage}); the step will retry with the same Idempotency-Key.`,
+      { url: url.origin, timeout_ms: input.timeout_ms, stage },
     );
   }
-  const headers = new Headers(input.headers);
-  headers.set('content-type', 'application/json');
-  headers.set('idempotency-key', key);
-  const timeout = AbortSignal.timeout(input.timeout_ms);
-  const signal = AbortSignal.any([ctx.signal, timeout]);
-  const timedOut = (): never => {
-    throw errors.fail('EMIT_WEBHOOK_TIMEOUT', `Webhook ${url.origin} did not answer within ${input.timeout_ms} ms; the step will retry with the same Idempotency-Key.`, {
+  if (err instanceof EgressDenied) {
+    return errors.fail('EMIT_TARGET_DENIED', `Webhook ${shown(url)} was not sent: ${err.message}`, {
       url: url.origin,
-      timeout_ms: input.timeout_ms,
+      host: err.hostname,
+      address: err.address ?? null,
+      class: err.addressClass,
     });
-  };
-  let res: Response;
-  let excerpt = '';
-  try {
-    res = await (options.fetch ?? fetch)(url, { method: 'POST', headers, body: JSON.stringify(input.payload), signal, redirect: 'manual' });
-    if (!res.ok) excerpt = await bodyExcerpt(res);
-    else await res.body?.cancel();
-  } catch (err) {
-    // Cancellation of the activity is not a failure of the webhook: let it through as it is.
-    if (ctx.signal.aborted) throw err;
-    if (timeout.aborted) timedOut();
-    throw errors.fail(
-      'EMIT_WEBHOOK_UNAVAILABLE',
-      `Webhook ${url.origin} could not be reached (${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}); ` +
-        'the step will retry with the same Idempotency-Key.',
-      { url: url.origin },
-    );
   }
-  if (res.ok) {
-    const replayed = res.headers.get('idempotent-replayed')?.toLowerCase() === 'true';
+  const reason = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+  return errors.fail('EMIT_WEBHOOK_UNAVAILABLE', `Webhook ${url.origin} could not be reached (${reason}); the step will retry with the same Idempotency-Key.`, {
+    url: url.origin,
+  });
+}
+
+/** The outcome of an answer: delivered, a duplicate, or the failure its status means. */
+function outcome(reply: WebhookReply, excerpt: string, url: URL, key: string): EmitOutput {
+  if (reply.status >= 200 && reply.status < 300) {
+    const replayed = reply.header('idempotent-replayed')?.toLowerCase() === 'true';
     return { sink: 'webhook', delivered: !replayed, duplicate: replayed, key };
   }
-  if (res.status === 409) return { sink: 'webhook', delivered: false, duplicate: true, key };
+  if (reply.status === 409) return { sink: 'webhook', delivered: false, duplicate: true, key };
   const said = excerpt === '' ? '' : `: ${excerpt}`;
-  if (res.status === 429 || res.status >= 500) {
+  if (reply.status === 429 || reply.status >= 500) {
     throw errors.fail(
       'EMIT_WEBHOOK_UNAVAILABLE',
-      `Webhook ${url.origin} answered ${res.status}${said}; the step will retry with the same Idempotency-Key.`,
-      { url: url.origin, status: res.status, retry_after: res.headers.get('retry-after') },
+      `Webhook ${url.origin} answered ${reply.status}${said}; the step will retry with the same Idempotency-Key.`,
+      { url: url.origin, status: reply.status, retry_after: reply.header('retry-after') ?? null },
     );
   }
   const fix =
-    res.status >= 300 && res.status < 400
-      ? `It redirects to ${res.headers.get('location') ?? 'another address'}; use the final URL, redirects are not followed.`
+    reply.status >= 300 && reply.status < 400
+      ? `It redirects to ${redirectTarget(reply, url)}; use the final URL: a webhook POST is not re-sent to another address, so redirects are not followed.`
       : 'Check the payload, headers and URL against what the receiver expects.';
-  throw errors.fail('EMIT_WEBHOOK_REJECTED', `Webhook ${url.origin} answered ${res.status}${said}. ${fix}`, { url: url.origin, status: res.status });
+  throw errors.fail('EMIT_WEBHOOK_REJECTED', `Webhook ${url.origin} answered ${reply.status}${said}. ${fix}`, { url: url.origin, status: reply.status });
+}
+
+/** Where a redirect points, as origin and path (its query may hold secrets). */
+function redirectTarget(reply: WebhookReply, url: URL): string {
+  const location = reply.header('location');
+  if (location === undefined) return 'another address';
+  try {
+    return shown(new URL(location, url));
+  } catch {
+    return `an unparsable Location '${location.slice(0, 200)}'`;
+  }
+}
+
+/**
+ * POSTs the payload once: the transport checks the target with the egress guard and pins the
+ * connection; the whole call (resolving, connecting, the answer) is bounded by `timeout_ms`.
+ */
+async function postWebhook(input: WebhookInput, ctx: HandlerContext, transport: WebhookTransport): Promise<EmitOutput> {
+  const url = new URL(input.url);
+  const key = ctx.idempotencyKey;
+  const headers: Record<string, string> = {
+    ...Object.fromEntries(Object.entries(input.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+    'content-type': 'application/json',
+    'idempotency-key': key,
+  };
+  const deadline = AbortSignal.timeout(input.timeout_ms);
+  const stage: Stage = { now: 'starting' };
+  let reply: WebhookReply;
+  let excerpt = '';
+  try {
+    reply = await transport(url, { headers, body: JSON.stringify(input.payload) }, AbortSignal.any([ctx.signal, deadline]), stage);
+    if (reply.status >= 200 && reply.status < 300) reply.discard();
+    else excerpt = await reply.excerpt();
+  } catch (err) {
+    throw webhookFailure(err, url, input, ctx, deadline, stage.now);
+  }
+  return outcome(reply, excerpt, url, key);
 }
 
 async function appendToFile(input: z.infer<typeof fileSink>, ctx: HandlerContext, options: EmitOptions): Promise<EmitOutput> {
@@ -196,24 +187,42 @@ async function appendToFile(input: z.infer<typeof fileSink>, ctx: HandlerContext
 export interface EmitOptions {
   /** Directory of the file sink; default `WEFT_EMIT_DIR`, else `.weft/emit` (read when the handler runs). */
   readonly emitDir?: string;
-  /** Lets webhooks target loopback and private addresses: for tests against local servers only. */
-  readonly allowLoopback?: boolean;
-  /** The fetch to send webhooks with; default the global `fetch`. */
+  /**
+   * Internal hosts and ranges webhooks may reach, as for `http_request` (`createHttpRequestHandler({ egress })`);
+   * default none: public addresses only. Validated when the handler is created.
+   */
+  readonly egress?: EgressPolicy;
+  /** Resolves a webhook's host to all its addresses; default `dns.promises.lookup`. */
+  readonly lookup?: ResolveAll;
+  /**
+   * Test seam: sends webhooks with this `fetch` instead of the guarded, pinned connection, so tests
+   * need no network. The egress guard does not apply then (it pins the connection it checks, which
+   * `fetch` cannot), so a worker never sets it.
+   */
   readonly fetch?: typeof fetch;
 }
 
-/** Creates the `emit` handler; tests pass a temporary `emitDir` and `allowLoopback`. */
+/**
+ * Creates the `emit` handler: a grammar composition of one `emit` primitive (mutating), whose
+ * manifest is derived from it. Tests pass a temporary `emitDir`, and `egress` allowing loopback.
+ * @example
+ * const emit = createEmitHandler({ egress: { allowHosts: ['hooks.internal'] } });
+ */
 export function createEmitHandler(options: EmitOptions = {}): Handler<EmitInput, EmitOutput> {
-  return defineHandler({
-    name: 'emit',
-    description: 'Sends a JSON payload to a webhook (with an Idempotency-Key header) or appends it to a file, once per step.',
-    category: 'io',
-    mutating: true,
+  const transport = options.fetch ? fetchWebhookTransport(options.fetch) : pinnedWebhookTransport(compileEgress(options));
+  const send = emitPrimitive({
+    name: 'send_payload',
     input: emitInput,
     output: emitOutput,
     errorModes: errors.modes,
-    run: (input, ctx) => (input.sink === 'webhook' ? postWebhook(input, ctx, options) : appendToFile(input, ctx, options)),
+    run: (input, ctx) => (input.sink === 'webhook' ? postWebhook(input, ctx, transport) : appendToFile(input, ctx, options)),
   });
+  return compose('emit', {
+    description: 'Sends a JSON payload to a webhook (with an Idempotency-Key header) or appends it to a file, once per step.',
+    category: 'io',
+  })
+    .then(send)
+    .build();
 }
 
 /** The `emit` handler: files under `WEFT_EMIT_DIR` (default `.weft/emit`), public webhooks only. */

@@ -10,8 +10,10 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { defineHandler, type Handler, type HandlerContext } from '../src/handler.js';
+import type { Handler, HandlerContext } from '../src/handler.js';
 import { declareErrorModes } from './failures.js';
+import { compose } from './grammar/compose.js';
+import { persistPrimitive } from './grammar/kinds.js';
 import { appendDurably, CorruptLineError, fileVersion, readJsonLines, truncateDurably, withFileLock } from './jsonl-file.js';
 
 /** Names a collection may have: also its file name. */
@@ -149,7 +151,10 @@ export interface PersistOptions {
   readonly dir?: string;
 }
 
-/** Creates the `persist` handler; each handler keeps its own cache of replayed collections. */
+/**
+ * Creates the `persist` handler, a grammar composition of one `persist` primitive (mutating) whose
+ * manifest is derived from it; each handler keeps its own cache of replayed collections.
+ */
 export function createPersistHandler(options: PersistOptions = {}): Handler<PersistInput, PersistOutput> {
   const cache = new Map<string, CollectionState>();
 
@@ -257,16 +262,13 @@ export function createPersistHandler(options: PersistOptions = {}): Handler<Pers
     });
   }
 
-  return defineHandler({
-    name: 'persist',
+  const store = persistPrimitive({ name: 'write_records', input: persistInput, output: persistOutput, errorModes: errors.modes, run: write });
+  return compose('persist', {
     description: 'Writes records to a durable local collection by identity (insert, update or upsert), once per step.',
     category: 'io',
-    mutating: true,
-    input: persistInput,
-    output: persistOutput,
-    errorModes: errors.modes,
-    run: write,
-  });
+  })
+    .then(store)
+    .build();
 }
 
 /** The `persist` handler, storing under `WEFT_PERSIST_DIR` (default `.weft/store`). */

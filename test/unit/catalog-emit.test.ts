@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createEmitHandler, emit } from '../../catalog/emit.js';
+import { compositionOf } from '../../catalog/grammar/compose.js';
 import { expectHandlerFailure, fakeHandlerContext, runHandler } from '../support/handler-context.js';
 
 const ctx = (step: string, attempt = 1) => fakeHandlerContext({ idempotencyKey: `run-1/${step}`, stepName: step, attempt });
@@ -118,7 +119,9 @@ describe('emit to a webhook (a real server on 127.0.0.1)', () => {
     respond = (_, res) => res.writeHead(204).end();
   });
 
-  const hook = createEmitHandler({ allowLoopback: true });
+  // The worker's configuration here: 127.0.0.1 allowed by range (127.0.0.2 stays denied).
+  const loopback = { egress: { allowCidrs: ['127.0.0.1/32'] } };
+  const hook = createEmitHandler(loopback);
   const post = (extra: Record<string, unknown> = {}) => ({ sink: 'webhook', url: `${base}/hook`, payload: { order: 7 }, ...extra });
 
   it('POSTs the payload as JSON with the Idempotency-Key header and extra headers', async () => {
@@ -140,7 +143,7 @@ describe('emit to a webhook (a real server on 127.0.0.1)', () => {
       res.writeHead(200, replayed ? { 'idempotent-replayed': 'true' } : {}).end('{}');
     };
     const first = await runHandler(hook, post(), ctx('s1'));
-    const retry = await runHandler(createEmitHandler({ allowLoopback: true }), post(), ctx('s1', 2));
+    const retry = await runHandler(createEmitHandler(loopback), post(), ctx('s1', 2));
     expect(received.map((r) => r.headers['idempotency-key'])).toEqual(['run-1/s1', 'run-1/s1']);
     expect(first).toMatchObject({ delivered: true, duplicate: false });
     expect(retry).toMatchObject({ delivered: false, duplicate: true, key: 'run-1/s1' });
@@ -182,6 +185,100 @@ describe('emit to a webhook (a real server on 127.0.0.1)', () => {
     expect(received).toHaveLength(1);
   });
 
+  it('refuses a redirect from the allowed host to a denied one: nothing reaches the denied server', async () => {
+    // A second receiver on 127.0.0.2, which the worker's allow-list (127.0.0.1/32) does not cover.
+    let reached = 0;
+    const denied = createServer((_, res) => {
+      reached += 1;
+      res.writeHead(204).end();
+    });
+    await new Promise<void>((r) => denied.listen(0, '127.0.0.2', r));
+    const elsewhere = `http://127.0.0.2:${(denied.address() as AddressInfo).port}/steal`;
+    try {
+      respond = (_, res) => res.writeHead(308, { location: `${elsewhere}?token=secret` }).end();
+      const failure = await expectHandlerFailure(hook, post(), 'EMIT_WEBHOOK_REJECTED');
+      expect(failure.message).toContain(`redirects to ${elsewhere}; use the final URL`);
+      expect(failure.message).toContain('redirects are not followed');
+      expect(failure.message).not.toContain('secret');
+      expect(received).toHaveLength(1);
+      expect(reached).toBe(0);
+    } finally {
+      denied.closeAllConnections();
+      await new Promise((r) => denied.close(r));
+    }
+  });
+
+  it('sends the checked address the Host of the URL; a plan cannot set Host, Content-Length or the Idempotency-Key', async () => {
+    const out = await runHandler(hook, post({ headers: { Host: 'internal.example', 'Content-Length': '1', 'Idempotency-Key': 'mine' } }), ctx('s1'));
+    expect(out).toMatchObject({ delivered: true, key: 'run-1/s1' });
+    expect(received[0]?.headers).toMatchObject({ host: new URL(base).host, 'idempotency-key': 'run-1/s1', 'content-length': '11' });
+    expect(received[0]?.body).toBe('{"order":7}');
+  });
+
+  it('reads only the start of a long error answer, and quotes 300 characters of it', async () => {
+    // An answer that never ends unless the handler stops reading and closes the connection.
+    respond = (_, res) => {
+      res.writeHead(400, { 'content-type': 'text/plain' });
+      const chunk = 'x'.repeat(16 * 1024);
+      const timer = setInterval(() => res.write(chunk), 1);
+      res.once('close', () => clearInterval(timer));
+    };
+    const failure = await expectHandlerFailure(hook, post({ timeout_ms: 5_000 }), 'EMIT_WEBHOOK_REJECTED');
+    expect(failure.message).toContain(`answered 400: ${'x'.repeat(300)}…`);
+    expect(failure.message).not.toContain('x'.repeat(301));
+  });
+
+  it('fails with EMIT_TARGET_DENIED and sends nothing when loopback is not allow-listed', async () => {
+    const failure = await expectHandlerFailure(createEmitHandler(), post(), 'EMIT_TARGET_DENIED', ctx('s1'));
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toContain(`Webhook ${base}/hook was not sent: Egress to 127.0.0.1, a loopback address, is denied.`);
+    expect(failure.message).toContain('createEmitHandler({ egress })');
+    expect(failure.details).toEqual([expect.objectContaining({ host: '127.0.0.1', address: '127.0.0.1', class: 'loopback' })]);
+    expect(received).toHaveLength(0);
+  });
+
+  describe('names, resolved once by the guard', () => {
+    const lookups: string[] = [];
+    // hooks.example.test is internal (loopback); nothing else resolves. Never real DNS.
+    const lookup = (hostname: string) => {
+      lookups.push(hostname);
+      if (hostname === 'hooks.example.test') return Promise.resolve([{ address: '127.0.0.1', family: 4 }]);
+      if (hostname === 'stalls.example.test') return new Promise<never>(() => undefined);
+      return Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }));
+    };
+    const named = () => post({ url: `http://hooks.example.test:${new URL(base).port}/hook` });
+    beforeEach(() => {
+      lookups.length = 0;
+    });
+
+    it('denies a name that resolves to an internal address, sending nothing', async () => {
+      const failure = await expectHandlerFailure(createEmitHandler({ lookup }), named(), 'EMIT_TARGET_DENIED');
+      expect(failure.message).toContain("'hooks.example.test' resolves to 127.0.0.1, a loopback address, is denied");
+      expect(received).toHaveLength(0);
+    });
+
+    it('delivers to an allow-listed name over a connection pinned to the address it checked', async () => {
+      const out = await runHandler(createEmitHandler({ egress: { allowHosts: ['hooks.example.test'] }, lookup }), named(), ctx('s1'));
+      expect(out).toEqual({ sink: 'webhook', delivered: true, duplicate: false, key: 'run-1/s1' });
+      expect(lookups).toEqual(['hooks.example.test']);
+      expect(received[0]?.headers.host).toBe(`hooks.example.test:${new URL(base).port}`);
+    });
+
+    it('fails a name that does not resolve with the retryable EMIT_WEBHOOK_UNAVAILABLE', async () => {
+      const failure = await expectHandlerFailure(createEmitHandler({ lookup }), post({ url: 'https://nowhere.example.test/hook' }), 'EMIT_WEBHOOK_UNAVAILABLE');
+      expect(failure.message).toContain('ENOTFOUND nowhere.example.test');
+    });
+
+    it('counts resolving against timeout_ms', async () => {
+      const failure = await expectHandlerFailure(createEmitHandler({ lookup }), post({ url: 'https://stalls.example.test/hook', timeout_ms: 100 }), 'EMIT_WEBHOOK_TIMEOUT');
+      expect(failure.message).toContain('within 100 ms (stopped while resolving stalls.example.test)');
+    });
+  });
+
+  it('refuses an allow-list entry that is not a host or range when the handler is created', () => {
+    expect(() => createEmitHandler({ egress: { allowCidrs: ['10.0.0.0/33'] } })).toThrow("allowCidrs entry '10.0.0.0/33'");
+  });
+
   it('fails a server slower than timeout_ms with the retryable EMIT_WEBHOOK_TIMEOUT', async () => {
     respond = (_, res) => setTimeout(() => res.destroyed || res.writeHead(204).end(), 1_000).unref();
     const failure = await expectHandlerFailure(hook, post({ timeout_ms: 100 }), 'EMIT_WEBHOOK_TIMEOUT');
@@ -213,5 +310,14 @@ describe('emit to a webhook (a real server on 127.0.0.1)', () => {
 
   it('accepts only http(s) URLs', () => {
     expect(emit.input.safeParse({ sink: 'webhook', url: 'file:///etc/passwd', payload: 1 }).success).toBe(false);
+  });
+});
+
+describe('emit as a grammar composition', () => {
+  it('is one mutating emit primitive, with exactly that primitive\'s error modes', () => {
+    expect(compositionOf(emit)).toEqual([{ kind: 'emit', name: 'send_payload' }]);
+    expect(compositionOf(createEmitHandler({ egress: { allowCidrs: ['127.0.0.1'] } }))).toEqual([{ kind: 'emit', name: 'send_payload' }]);
+    expect(emit.mutating).toBe(true);
+    expect(emit.errorModes.map((m) => m.code)).not.toContain('COMPOSITION_STEP_INPUT_INVALID');
   });
 });

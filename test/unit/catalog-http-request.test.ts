@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolveAll } from '../../catalog/egress.js';
+import { compositionOf } from '../../catalog/grammar/compose.js';
 import { createHttpRequestHandler, httpRequest, httpRequestInput } from '../../catalog/http-request.js';
 import { expectHandlerFailure, fakeHandlerContext, runHandler } from '../support/handler-context.js';
 
@@ -259,5 +260,14 @@ describe('http_request limits and failures', () => {
     expect(httpRequestInput.safeParse({ url: `${base}/`, json: {} }).success).toBe(false);
     expect(httpRequestInput.safeParse({ url: 'ftp://x.test/' }).success).toBe(false);
     expect(httpRequestInput.safeParse({ url: `${base}/`, timeout_ms: 60_001 }).success).toBe(false);
+  });
+});
+
+describe('http_request as a grammar composition', () => {
+  it('is one acquire primitive, not mutating, with exactly that primitive\'s error modes', () => {
+    expect(compositionOf(httpRequest)).toEqual([{ kind: 'acquire', name: 'send_request' }]);
+    expect(compositionOf(handler)).toEqual([{ kind: 'acquire', name: 'send_request' }]);
+    expect(httpRequest.mutating).toBe(false);
+    expect(httpRequest.errorModes.map((m) => m.code)).not.toContain('COMPOSITION_STEP_INPUT_INVALID');
   });
 });

@@ -3,6 +3,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { compositionOf } from '../../catalog/grammar/compose.js';
 import { createPersistHandler, loadCollection, persist } from '../../catalog/persist.js';
 import { expectHandlerFailure, fakeHandlerContext, runHandler } from '../support/handler-context.js';
 
@@ -203,5 +204,14 @@ describe('persist idempotency', () => {
     const pending = runHandler(createPersistHandler({ dir }), { collection: 'orders', op: 'insert', records: [{ id: 'a' }] }, fakeHandlerContext({ signal: controller.signal }));
     controller.abort(new Error('activity cancelled'));
     await expect(pending).rejects.toThrow('activity cancelled');
+  });
+});
+
+describe('persist as a grammar composition', () => {
+  it('is one mutating persist primitive, with exactly that primitive\'s error modes', () => {
+    expect(compositionOf(persist)).toEqual([{ kind: 'persist', name: 'write_records' }]);
+    expect(compositionOf(createPersistHandler({ dir }))).toEqual([{ kind: 'persist', name: 'write_records' }]);
+    expect(persist.mutating).toBe(true);
+    expect(persist.errorModes.map((m) => m.code)).not.toContain('COMPOSITION_STEP_INPUT_INVALID');
   });
 });
