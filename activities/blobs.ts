@@ -20,9 +20,9 @@ export async function hydrate(value: JsonValue, store: BlobStore): Promise<JsonV
   const walk = async (v: JsonValue): Promise<JsonValue> => {
     if (isBlobRef(v)) return load(v.$weft_blob);
     if (isBlobPath(v)) {
-      const { blob, path } = v.$weft_blob_path;
+      const { blob, path, slice } = v.$weft_blob_path;
       const found = lookupPath(await load(blob), path);
-      if (found.found) return found.value;
+      if (found.found) return slice === undefined ? found.value : sliceOf(found.value, slice, blob, path);
       throw ApplicationFailure.create({
         type: 'REFERENCE_UNRESOLVED',
         nonRetryable: true,
@@ -38,6 +38,15 @@ export async function hydrate(value: JsonValue, store: BlobStore): Promise<JsonV
     return v;
   };
   return walk(value);
+}
+
+function sliceOf(value: JsonValue, [start, end]: readonly [number, number], blob: string, path: readonly (string | number)[]): JsonValue {
+  if (Array.isArray(value)) return value.slice(start, end);
+  throw ApplicationFailure.create({
+    type: 'REFERENCE_UNRESOLVED',
+    nonRetryable: true,
+    message: `The stored result ${blob} has no array at '${formatPath(path) || '(root)'}' to take items ${start}–${end - 1} from.`,
+  });
 }
 
 /** Stores a value over the threshold and returns its reference; smaller values pass through. */

@@ -17,7 +17,8 @@ import { DEFAULT_BLOB_DIR } from '../src/config.js';
 import type { z } from 'zod';
 import type { JsonValue } from '../src/core/json.js';
 import { formatIssues } from './steps.js';
-import type { LoadedTemplate, LoadTemplateRequest } from './types.js';
+import type { CountItemsRequest, CountItemsResult, LoadedTemplate, LoadTemplateRequest } from './types.js';
+import { countItemsActivity } from './fan-out.js';
 
 /** What the activities need. */
 export interface ActivityDeps {
@@ -36,6 +37,7 @@ export interface ActivityDeps {
 export interface WeftActivities {
   weftPlan: ReturnType<typeof planningActivity>;
   weftLoadTemplate(request: LoadTemplateRequest): Promise<LoadedTemplate>;
+  weftCountItems(request: CountItemsRequest): Promise<CountItemsResult>;
 }
 
 /** Creates every activity: one per handler, plus planning and template loading. */
@@ -47,6 +49,7 @@ export function createActivities(deps: ActivityDeps): WeftActivities & Record<st
   return {
     ...out,
     weftPlan: planningActivity(deps.planner, blobs.store),
+    weftCountItems: countItemsActivity(blobs.store),
     // eslint-disable-next-line @typescript-eslint/require-await
     async weftLoadTemplate({ name, input }: LoadTemplateRequest): Promise<LoadedTemplate> {
       const plan = byName.get(name);

@@ -68,6 +68,6 @@ export function handlerActivity(handler: AnyHandler, blobs: BlobOptions): StepAc
     }
     // Round-trip through JSON so what the workflow records is exactly what downstream steps see.
     const json = JSON.parse(JSON.stringify(checked.data ?? null)) as JsonValue;
-    return offload(json, blobs.store, blobs.thresholdBytes);
+    return offload(json, blobs.store, Math.min(blobs.thresholdBytes, request.offloadAboveBytes ?? Infinity));
   };
 }

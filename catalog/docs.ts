@@ -4,13 +4,14 @@
  */
 import { manifestOf, type AnyHandler } from '../src/handler.js';
 import { capabilityView, renderCapabilities } from '../src/planner/capabilities.js';
+import { fanOut } from './fan-out.js';
 import { gate } from './gate.js';
 import { builtinHandlers } from './index.js';
 import { createSummarizeHandler } from './summarize.js';
 
 /** Every built-in handler, as a worker with an API key would offer them. */
 export function documentedHandlers(): AnyHandler[] {
-  return [...builtinHandlers, gate, createSummarizeHandler({ env: {} })];
+  return [...builtinHandlers, gate, fanOut, createSummarizeHandler({ env: {} })];
 }
 
 /** Markers around the generated section in README.md. */

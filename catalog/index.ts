@@ -21,6 +21,7 @@ export { createDecideHandler, decide, decideInput, decideOutcome, decideOutput }
 export type { DecideInput, DecideOutput } from './decide.js';
 export { createEmitHandler, emit, emitInput, emitOutput } from './emit.js';
 export type { EmitInput, EmitOptions, EmitOutput } from './emit.js';
+export { fanOut } from './fan-out.js';
 export { declareErrorModes, pointAt } from './failures.js';
 export type { DeclaredErrorModes, ErrorModeSpec } from './failures.js';
 export { ALLOW_LIST_HINT, checkTarget, classifyAddress, compileEgressPolicy, EgressDenied } from './egress.js';

@@ -5,6 +5,7 @@
  * ANTHROPIC_API_KEY is set (plus the LLM `summarize` handler), else the example's scripted planner.
  */
 import { builtinHandlers } from '../catalog/index.js';
+import { fanOut } from '../catalog/fan-out.js';
 import { gate } from '../catalog/gate.js';
 import { createSummarizeHandler } from '../catalog/summarize.js';
 import { anthropicPlanner } from '../src/planner/anthropic.js';
@@ -17,7 +18,7 @@ import { orderTriage } from './order-triage/template.js';
 export function exampleRegistry(env: Readonly<Record<string, string | undefined>> = process.env): Registry {
   const claude = Boolean(env['ANTHROPIC_API_KEY']);
   return defineRegistry({
-    handlers: [...builtinHandlers, gate, ...orderTriageHandlers, ...(claude ? [createSummarizeHandler({ env })] : [])],
+    handlers: [...builtinHandlers, gate, fanOut, ...orderTriageHandlers, ...(claude ? [createSummarizeHandler({ env })] : [])],
     templates: [orderTriage],
     planner: claude ? anthropicPlanner({ env }) : orderTriagePlanner,
   });

@@ -33,7 +33,11 @@ export interface TaskResult {
   readonly partial: boolean;
   readonly reason: string | null;
   readonly budget: BudgetLedger;
-  readonly steps: { readonly total: number; readonly template: number; readonly planned: number };
+  /**
+   * Step counts: `planned` are all made at run time; `spawned` the part of them fan-outs made
+   * (absent from the results of tasks that ran before weft had fan-outs).
+   */
+  readonly steps: { readonly total: number; readonly template: number; readonly planned: number; readonly spawned?: number };
 }
 
 /** The task's overall state, also the `WeftState` search attribute. */

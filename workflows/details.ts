@@ -24,9 +24,25 @@ export function renderDetails(run: TaskRun, state: TaskState): string {
     lines.push('', `⚠ Step \`${p.name}\` is parked: ${p.error?.type ?? 'FAILED'} — ${p.error?.message ?? ''}. Resolve with \`weft dlq retry|skip|fail ${run.workflowId} ${p.name}\`.`);
   }
   lines.push('', '| step | state | handler | created by | fragment | time |', '|---|---|---|---|---|---|');
-  for (const s of records.slice(0, DETAIL_MAX_ROWS)) lines.push(row(s));
-  if (records.length > DETAIL_MAX_ROWS) lines.push(`| … ${records.length - DETAIL_MAX_ROWS} more | | | | | |`);
+  // A fan-out's children are one row under it: a thousand partitions would push every other step out.
+  const rows = records.filter((s) => s.spawnedBy === null);
+  for (const s of rows.slice(0, DETAIL_MAX_ROWS)) {
+    lines.push(row(s));
+    const children = run.children.get(s.name);
+    if (children) lines.push(childrenRow(s, children.map((c) => run.step(c))));
+  }
+  if (rows.length > DETAIL_MAX_ROWS) lines.push(`| … ${rows.length - DETAIL_MAX_ROWS} more | | | | | |`);
   return lines.join('\n');
+}
+
+/** One row for a fan-out's children: how many are in each state. */
+function childrenRow(parent: StepRecord, children: readonly StepRecord[]): string {
+  const counts = new Map<string, number>();
+  for (const c of children) counts.set(c.state, (counts.get(c.state) ?? 0) + 1);
+  const states = [...counts].map(([state, n]) => `${n} ${state}`).join(', ');
+  const first = children[0];
+  const names = children.length === 1 ? `${first?.name ?? ''}` : `${parent.name}[0…${children.length - 1}]`;
+  return `| ↳ ${names} | ${states} | ${first?.handler ?? ''} | batch_spawn by ${parent.name} | ${parent.provenance.fragmentId ?? ''} | |`;
 }
 
 function row(s: StepRecord): string {

@@ -26,6 +26,8 @@ export class TaskRun {
   readonly summaries = new Map<string, { readonly by: string; readonly text: string } | null>();
   /** Steps skipped because a gate upstream did not approve, with that gate. */
   readonly blockedBy = new Map<string, string>();
+  /** Children of each fan-out step, in partition order. */
+  readonly children = new Map<string, readonly string[]>();
   /** Steps currently waiting at a gate. */
   readonly waitingGates = new Set<string>();
   state: TaskState = 'starting';
@@ -135,9 +137,10 @@ export class TaskRun {
   /** Line used in logs and details: "2 planning phases, 14 steps (4 from the template, 10 planned)". */
   overviewLine(): string {
     const records = this.records();
-    const { template, planned } = countByOrigin(records);
+    const { template, planned, spawned } = countByOrigin(records);
     const phases = this.ledger.used.planningPhases;
-    return `${phases} planning phase${phases === 1 ? '' : 's'}, ${records.length} steps (${template} from the template, ${planned} planned); ${budgetLine(this.ledger)}`;
+    const bySpawn = spawned > 0 ? `, ${spawned} of them spawned by fan-outs` : '';
+    return `${phases} planning phase${phases === 1 ? '' : 's'}, ${records.length} steps (${template} from the template, ${planned} planned${bySpawn}); ${budgetLine(this.ledger)}`;
   }
 
   /** The workflow ID, for messages. */

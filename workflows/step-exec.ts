@@ -5,6 +5,7 @@
  */
 import { condition, isCancellation, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/common';
+import { FAN_OUT_HANDLER } from '../src/core/fan-out.js';
 import { gateInputSchema, GATE_HANDLER, type GateOutput } from '../src/core/gate.js';
 import type { JsonValue } from '../src/core/json.js';
 import { isJsonObject, jsonByteLength } from '../src/core/json.js';
@@ -14,6 +15,7 @@ import { resolveValue } from '../src/core/references.js';
 import { summaryLine, type StepRecord } from '../src/core/steps.js';
 import type { StepActivityRequest } from '../activities/types.js';
 import { describeFailure, taskFailure } from './failures.js';
+import { runFanOut } from './fan-out.js';
 import type { TaskRun } from './run-state.js';
 
 type StepActivity = (request: StepActivityRequest) => Promise<JsonValue>;
@@ -41,6 +43,18 @@ export function stepActivityOptions(run: TaskRun, record: StepRecord, failure: F
   };
 }
 
+/** How a step's input reaches it. */
+export interface StepInputOptions {
+  /**
+   * The input, already resolved: a fan-out's children get their partition and the fan-out's
+   * resolved `with` inputs, which must not be read for references a second time (item text that
+   * looks like `${...}` is data).
+   */
+  readonly resolved?: JsonValue;
+  /** Passed to the activity: store outputs larger than this (fan-out children keep results small). */
+  readonly offloadAboveBytes?: number;
+}
+
 /**
  * Executes a handler step to completion (or skip by an operator) and returns its output.
  * Throws an ApplicationFailure when the step fails the task; rethrows cancellation.
@@ -50,6 +64,7 @@ export async function executeHandlerStep(
   record: StepRecord,
   inputs: Readonly<Record<string, JsonValue>>,
   failure: FailurePolicy,
+  options: StepInputOptions = {},
 ): Promise<JsonValue> {
   const handler = record.handler;
   if (handler === null) throw taskFailure('WEFT_INTERNAL', `step '${record.name}' has no handler`);
@@ -70,14 +85,21 @@ export async function executeHandlerStep(
     record.executions++;
     run.publish();
     try {
-      const input = resolveValue(inputs, { taskInput: run.taskInput, stepOutputs: Object.fromEntries(run.outputs) });
+      const input = options.resolved ?? resolveValue(inputs, { taskInput: run.taskInput, stepOutputs: Object.fromEntries(run.outputs) });
       run.inputs.set(record.name, input);
       const output =
         handler === GATE_HANDLER
           ? await waitAtGate(run, record, input)
-          : await proxyActivities<Record<string, StepActivity>>(
-              stepActivityOptions(run, record, failure, summaryLine(record)),
-            )[handler]!({ step: record.name, handler, input, provenance: record.provenance, plan: { name: run.plan.name, version: run.plan.version } });
+          : handler === FAN_OUT_HANDLER
+            ? await runFanOut(run, record, input, failure)
+            : await proxyActivities<Record<string, StepActivity>>(stepActivityOptions(run, record, failure, summaryLine(record)))[handler]!({
+                step: record.name,
+                handler,
+                input,
+                provenance: record.provenance,
+                plan: { name: run.plan.name, version: run.plan.version },
+                ...(options.offloadAboveBytes === undefined ? {} : { offloadAboveBytes: options.offloadAboveBytes }),
+              });
       complete(run, record, output);
       return output;
     } catch (err) {

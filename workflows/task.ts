@@ -109,7 +109,7 @@ function result(run: TaskRun): TaskResult {
     partial: run.partial || run.ledger.exhausted !== null,
     reason: run.reason ?? run.ledger.exhausted?.message ?? null,
     budget: run.ledger,
-    steps: { total: run.steps.size, template: counts.template, planned: counts.planned },
+    steps: { total: run.steps.size, template: counts.template, planned: counts.planned, spawned: counts.spawned },
   };
 }
 

@@ -49,6 +49,10 @@ class ProgressPrinter {
   private readonly states = new Map<string, string>();
   /** Steps whose provenance was printed (on their first line that is not `pending`). */
   private readonly introduced = new Set<string>();
+  /** The children line printed last, per fan-out. */
+  private readonly childLines = new Map<string, string>();
+  /** Failed children printed, per fan-out (at most MAX_CHILD_FAILURE_LINES each). */
+  private readonly childFailures = new Map<string, number>();
   private attemptsSeen = 0;
   private warnedNoWorker = false;
 
@@ -73,7 +77,20 @@ class ProgressPrinter {
     const events: { at: number; order: number; name: string; text: string }[] = [];
     const planningChanged = steps.some((s) => s.kind === 'planning' && this.states.get(s.name) !== s.state);
     const planningActive = steps.some((s) => s.kind === 'planning' && s.state === 'running');
+    const children = new Map<string, StepRecord[]>();
     steps.forEach((s, order) => {
+      if (s.spawnedBy !== null) {
+        // A fan-out's children print as one line of counts: a thousand partitions are not a thousand lines.
+        children.set(s.spawnedBy, [...(children.get(s.spawnedBy) ?? []), s]);
+        const failedNow = s.state === 'failed' && this.states.get(s.name) !== 'failed';
+        this.states.set(s.name, s.state);
+        const shown = this.childFailures.get(s.spawnedBy) ?? 0;
+        if (failedNow && shown < MAX_CHILD_FAILURE_LINES) {
+          this.childFailures.set(s.spawnedBy, shown + 1);
+          events.push({ at: eventTime(s), order, name: s.name, text: stepLine(s, true, this.workflowId) });
+        }
+        return;
+      }
       if (this.states.get(s.name) === s.state) return;
       this.states.set(s.name, s.state);
       if (s.state === 'pending') return;
@@ -81,6 +98,13 @@ class ProgressPrinter {
       this.introduced.add(s.name);
       events.push({ at: eventTime(s), order, name: s.name, text: stepLine(s, first, this.workflowId) });
     });
+    for (const [parent, kids] of children) {
+      const text = childrenLine(kids);
+      if (this.childLines.get(parent) === text) continue;
+      this.childLines.set(parent, text);
+      const at = Math.max(...kids.map((k) => (k.state === 'pending' ? 0 : eventTime(k))).filter((t) => t !== Number.MAX_SAFE_INTEGER));
+      events.push({ at, order: steps.length, name: `${parent}[…]`, text });
+    }
     if (planningChanged || planningActive) {
       for (const a of await this.newAttempts(weft)) events.push({ at: a.atMs, order: -1, name: a.planningStep, text: attemptLine(a) });
     }
@@ -103,6 +127,22 @@ class ProgressPrinter {
   private line(name: string, text: string): void {
     this.out(`  +${seconds(this.elapsed()).padStart(6)}  ${name.padEnd(20)}  ${text}`);
   }
+}
+
+/** Failed children of one fan-out printed one by one at most; the counts line has the rest. */
+const MAX_CHILD_FAILURE_LINES = 5;
+
+/**
+ * The line for a fan-out's children: counts by state, in lifecycle order.
+ * @example childrenLine(children) // "children  120/1000 completed, 20 running, 860 pending"
+ */
+export function childrenLine(children: readonly StepRecord[]): string {
+  const counts = new Map<string, number>();
+  for (const c of children) counts.set(c.state, (counts.get(c.state) ?? 0) + 1);
+  const order = ['completed', 'running', 'pending', 'failed', 'cancelled', 'skipped', 'parked'];
+  const parts = order.filter((st) => counts.has(st)).map((st) => (st === 'completed' ? `${counts.get(st)}/${children.length} completed` : `${counts.get(st)} ${st}`));
+  if (!counts.has('completed')) parts.unshift(`0/${children.length} completed`);
+  return `children  ${parts.join(', ')}`;
 }
 
 /** When a step reached its current state (workflow clock), for ordering lines. */
@@ -154,7 +194,7 @@ export function attemptLine(a: PlanningAttempt): string {
 export function resultSummary(result: TaskResult, elapsedMs: number): string[] {
   const s = result.steps;
   return [
-    `completed ${result.template}@${result.version} in ${seconds(elapsedMs)}: ${s.total} steps (${s.template} from the template, ${s.planned} planned)`,
+    `completed ${result.template}@${result.version} in ${seconds(elapsedMs)}: ${s.total} steps (${s.template} from the template, ${s.planned} planned${s.spawned ? `, ${s.spawned} of them spawned by fan-outs` : ''})`,
     `  partial: ${result.partial ? `yes: ${result.reason ?? 'no reason recorded'}` : 'no'}`,
     `  budget:  ${budgetLine(result.budget)}`,
     `  result:  ${brief(result.result, 400)}`,

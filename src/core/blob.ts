@@ -15,9 +15,16 @@ export interface BlobRef {
   readonly sample: readonly JsonValue[];
 }
 
-/** A path into a stored result, resolved by the activity. */
+/**
+ * A path into a stored result, resolved by the activity; with `slice`, items `[start, end)` of
+ * the array found there (a fan-out partition of stored items).
+ */
 export interface BlobPath {
-  readonly $weft_blob_path: { readonly blob: string; readonly path: readonly (string | number)[] };
+  readonly $weft_blob_path: {
+    readonly blob: string;
+    readonly path: readonly (string | number)[];
+    readonly slice?: readonly [start: number, end: number];
+  };
 }
 
 /** True for a `BlobRef`. */

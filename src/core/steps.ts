@@ -32,6 +32,8 @@ export interface StepRecord {
   readonly handler: string | null;
   readonly dependencies: readonly string[];
   readonly provenance: Provenance;
+  /** For a fan-out's child (`created_by: batch_spawn`): the fan-out step that spawned it. */
+  readonly spawnedBy: string | null;
   state: StepState;
   /** Executions started (activity executions, each with its own Temporal retries). */
   executions: number;
@@ -55,9 +57,9 @@ export const TEMPLATE_PROVENANCE: Provenance = {
 
 /** A fresh record. */
 export function newStepRecord(
-  init: Pick<StepRecord, 'name' | 'kind' | 'handler' | 'dependencies' | 'provenance'>,
+  init: Pick<StepRecord, 'name' | 'kind' | 'handler' | 'dependencies' | 'provenance'> & { readonly spawnedBy?: string },
 ): StepRecord {
-  return { ...init, state: 'pending', executions: 0, startedAtMs: null, finishedAtMs: null, error: null, outputBytes: null, operatorAction: null };
+  return { ...init, spawnedBy: init.spawnedBy ?? null, state: 'pending', executions: 0, startedAtMs: null, finishedAtMs: null, error: null, outputBytes: null, operatorAction: null };
 }
 
 /**
@@ -65,13 +67,16 @@ export function newStepRecord(
  * reads like the plan.
  * @example summaryLine(step) // "transform · planned by plan_processing (phase 1, plan_processing:p1:3f2a) · normalize totals"
  */
-export function summaryLine(step: Pick<StepRecord, 'handler' | 'kind' | 'provenance'>, detail?: string): string {
+export function summaryLine(step: Pick<StepRecord, 'handler' | 'kind' | 'provenance'> & { readonly spawnedBy?: string | null }, detail?: string): string {
   const p = step.provenance;
   const head = step.handler ?? 'planner';
+  const planned = p.planningStep === null ? '' : ` (phase ${p.planningPhase ?? '?'}, ${p.fragmentId ?? '?'})`;
   const origin =
     p.createdBy === 'template'
       ? `${step.kind} step of the template`
-      : `${p.createdBy === 'batch_spawn' ? 'spawned' : 'planned'} by ${p.planningStep ?? '?'} (phase ${p.planningPhase ?? '?'}, ${p.fragmentId ?? '?'})`;
+      : p.createdBy === 'batch_spawn'
+        ? `spawned by ${step.spawnedBy ?? p.planningStep ?? '?'}${planned}`
+        : `planned by ${p.planningStep ?? '?'}${planned || ' (phase ?, ?)'}`;
   const tail = detail ?? (p.planningReasoning ? truncate(p.planningReasoning, 80) : '');
   return tail ? `${head} · ${origin} · ${tail}` : `${head} · ${origin}`;
 }
@@ -90,9 +95,16 @@ export function memoRows(steps: readonly StepRecord[]): MemoStepRow[] {
   return steps.map((s) => [s.name, s.provenance.createdBy, s.handler, s.provenance.fragmentId, s.provenance.planningPhase, s.state]);
 }
 
-/** Counts of steps by who created them. */
-export function countByOrigin(steps: readonly StepRecord[]): { template: number; planned: number } {
+/**
+ * Counts of steps by who created them: `template`, or `planned` (at run time: by a planner, or
+ * spawned by a fan-out); `spawned` is the part of `planned` that fan-outs made.
+ */
+export function countByOrigin(steps: readonly StepRecord[]): { template: number; planned: number; spawned: number } {
   let template = 0;
-  for (const s of steps) if (s.provenance.createdBy === 'template') template++;
-  return { template, planned: steps.length - template };
+  let spawned = 0;
+  for (const s of steps) {
+    if (s.provenance.createdBy === 'template') template++;
+    else if (s.provenance.createdBy === 'batch_spawn') spawned++;
+  }
+  return { template, planned: steps.length - template, spawned };
 }

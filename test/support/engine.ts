@@ -11,6 +11,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { z } from 'zod';
+import { fanOut } from '../../catalog/fan-out.js';
 import { gate } from '../../catalog/gate.js';
 import type { Fragment } from '../../src/core/fragment.js';
 import type { JsonValue } from '../../src/core/json.js';
@@ -50,7 +51,7 @@ export function testTemplate(planning: Partial<Omit<PlanningStepInput, 'kind' | 
       planningStep('plan', {
         dependencies: ['seed'],
         problem: 'Add things up starting from ${task.input.n}.',
-        allow: { handlers: ['add', 'emit_number', 'flaky', 'tracked', 'gate', 'make_rows', 'sum_rows'] },
+        allow: { handlers: ['add', 'emit_number', 'flaky', 'tracked', 'gate', 'fan_out', 'make_rows', 'sum_rows', 'batch_echo'] },
         convergence: 'converge',
         ...planning,
       }),
@@ -98,12 +99,14 @@ export async function runTask(opts: {
   during?: (handle: WorkflowHandle<typeof weftTask>) => Promise<void>;
   workflowId?: string;
   blobStore?: BlobStore;
+  /** Steps whose input and output to query once the task closed (default: all). */
+  detailsOf?: (steps: readonly StepRecord[]) => readonly StepRecord[];
 }): Promise<TaskRunOutcome> {
   const taskQueue = `engine-${process.pid}-${queue++}`;
   const worker = await createWeftWorker({
     connection: opts.env.nativeConnection,
     taskQueue,
-    handlers: [...(opts.handlers ?? testHandlers), gate],
+    handlers: [...(opts.handlers ?? testHandlers), gate, fanOut],
     templates: [opts.template],
     planner: opts.planner,
     workflowBundle: opts.workflowBundle,
@@ -125,7 +128,7 @@ export async function runTask(opts: {
     }
     const steps = await handle.query(stepsQuery);
     const details: Record<string, StepDetail | null> = {};
-    for (const s of steps) details[s.name] = await handle.query(stepQuery, s.name);
+    for (const s of opts.detailsOf ? opts.detailsOf(steps) : steps) details[s.name] = await handle.query(stepQuery, s.name);
     const description = await handle.describe();
     return {
       handle,

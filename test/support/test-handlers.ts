@@ -113,5 +113,39 @@ export const sumRows = defineHandler({
   run: ({ rows }) => Promise.resolve({ count: rows.length, total: rows.reduce((a, r) => a + r.amount, 0) }),
 });
 
+/**
+ * A fan-out child: returns its partition's items and their count after `ms` real milliseconds,
+ * recording concurrency like `tracked`, and failing (retryably) while `failTimes` says so for its
+ * step, e.g. `failTimes(workflowId, 'fan[2]', 5)`.
+ */
+export const batchEcho = defineHandler({
+  name: 'batch_echo',
+  description: 'Echoes a partition of items.',
+  category: 'data',
+  input: z.object({ data: z.array(z.json()), ms: z.number().int().min(0).max(5000).default(0), tag: z.string().default('') }).strict(),
+  output: z.object({ count: z.number(), items: z.array(z.json()), tag: z.string() }),
+  errorModes: [{ code: 'FLAKY_FAILURE', retryable: true, description: 'The test asked it to fail.' }],
+  run: async ({ data, ms, tag }, ctx) => {
+    const key = `${ctx.workflowId}/${ctx.stepName}`;
+    const left = failuresLeft.get(key) ?? 0;
+    if (left > 0) {
+      failuresLeft.set(key, left - 1);
+      throw ApplicationFailure.create({ type: 'FLAKY_FAILURE', message: `planned failure of ${ctx.stepName}, ${left - 1} left` });
+    }
+    const t = active.get(ctx.workflowId) ?? { now: 0, max: 0, order: [] };
+    active.set(ctx.workflowId, t);
+    t.now++;
+    t.max = Math.max(t.max, t.now);
+    t.order.push(`start:${ctx.stepName}`);
+    try {
+      await delay(ms);
+    } finally {
+      t.now--;
+      t.order.push(`end:${ctx.stepName}`);
+    }
+    return { count: data.length, items: data, tag };
+  },
+});
+
 /** Every test handler. */
-export const testHandlers = [emitNumber, add, collect, flaky, tracked, makeRows, sumRows];
+export const testHandlers = [emitNumber, add, collect, flaky, tracked, makeRows, sumRows, batchEcho];

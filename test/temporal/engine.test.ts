@@ -307,4 +307,30 @@ describe('gates block what depends on them', () => {
     });
     expect(approved.result?.outputs['converge']).toMatchObject({ results: { after_act: { value: 4 } } });
   });
+
+  it('takes a rejection through the update: the gate records who and why, and its dependents are skipped', async () => {
+    const gated = fragment([
+      step('approval', 'gate', { prompt: 'go?', timeout_ms: 3600_000, on_timeout: 'approve' }),
+      step('act', 'add', { values: [1, 2] }, ['approval']),
+      step('independent', 'add', { values: [5] }),
+    ]);
+    const { result, steps, details } = await runTask({
+      env,
+      workflowBundle,
+      template: testTemplate(),
+      planner: scriptedPlanner(() => gated),
+      during: async (h) => {
+        await waitFor(() => h.query(stepsQuery), (s) => s.some((x) => x.name === 'approval' && x.state === 'running'), 'gate waiting');
+        const answer = await h.executeUpdate(gateUpdate, { args: [{ step: 'approval', decision: 'reject', by: 'bob', comment: 'not this week' }] });
+        expect(answer).toEqual({ step: 'approval', outcome: 'rejected' });
+      },
+    });
+    // on_timeout 'approve' was never reached: the update decided, well before the hour passed
+    expect(details['approval']?.output).toEqual({ outcome: 'rejected', approved: false, by: 'bob', comment: 'not this week' });
+    const byName = new Map(steps.map((s) => [s.name, s]));
+    expect(byName.get('approval')?.state).toBe('completed');
+    expect(byName.get('act')).toMatchObject({ state: 'skipped', executions: 0, error: { type: 'GATE_REJECTED' } });
+    expect(byName.get('independent')?.state).toBe('completed');
+    expect(result?.outputs['converge']).toMatchObject({ keys: ['act', 'independent'], partial: false });
+  });
 });

@@ -7,7 +7,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowUpda
 import { describe, expect, it } from 'vitest';
 import { translateError } from '../../src/client/errors.js';
 import { taskUrl, uiBase } from '../../src/client/ui.js';
-import { attemptLine, resultSummary, stepLine } from '../../src/cli/progress.js';
+import { attemptLine, childrenLine, resultSummary, stepLine } from '../../src/cli/progress.js';
 import { loadConfig } from '../../src/config.js';
 import { newStepRecord, TEMPLATE_PROVENANCE, type StepRecord } from '../../src/core/steps.js';
 import type { PlanningAttempt, TaskResult } from '../../workflows/definitions.js';
@@ -105,6 +105,14 @@ describe('progress lines', () => {
     expect(parked).toContain('resolve with: weft dlq retry|skip|fail wf-1 valid_orders');
     const gate = newStepRecord({ name: 'approve', kind: 'planned', handler: 'gate', dependencies: [], provenance: TEMPLATE_PROVENANCE });
     expect(stepLine({ ...gate, state: 'running' }, true, 'wf-1')).toContain('weft gate approve|reject wf-1 approve');
+  });
+
+  it("count a fan-out's children in one line, in lifecycle order", () => {
+    const child = (state: StepRecord['state']): StepRecord => planned({ state, spawnedBy: 'fan' });
+    expect(childrenLine([child('completed'), child('running'), child('pending'), child('pending'), child('failed')])).toBe(
+      'children  1/5 completed, 1 running, 2 pending, 1 failed',
+    );
+    expect(childrenLine([child('pending'), child('pending')])).toBe('children  0/2 completed, 2 pending');
   });
 
   it('summarize planning attempts with their diagnostic codes', () => {

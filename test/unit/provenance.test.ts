@@ -45,6 +45,13 @@ describe('summaryLine', () => {
     expect(summaryLine({ handler: 'aggregate', kind: 'planned', provenance: planned({ createdBy: 'batch_spawn', planningReasoning: null }) })).toBe(
       'aggregate · spawned by plan_processing (phase 1, plan_processing:p1:3f2a9c1e)',
     );
+    // the fan-out that spawned it, when known; a template's fan-out has no planning phase to name
+    expect(summaryLine({ handler: 'aggregate', kind: 'planned', spawnedBy: 'score', provenance: planned({ createdBy: 'batch_spawn', planningReasoning: 'partition 2 of 9 of score (items 10–19)' }) })).toBe(
+      'aggregate · spawned by score (phase 1, plan_processing:p1:3f2a9c1e) · partition 2 of 9 of score (items 10–19)',
+    );
+    expect(summaryLine({ handler: 'aggregate', kind: 'planned', spawnedBy: 'score', provenance: { ...TEMPLATE_PROVENANCE, createdBy: 'batch_spawn' } })).toBe(
+      'aggregate · spawned by score',
+    );
     expect(
       summaryLine({
         handler: 'decide',
@@ -95,6 +102,7 @@ describe('step records', () => {
       handler: 'h',
       dependencies: ['a'],
       provenance: TEMPLATE_PROVENANCE,
+      spawnedBy: null,
       state: 'pending',
       executions: 0,
       startedAtMs: null,
@@ -115,11 +123,12 @@ describe('step records', () => {
     expect(memoRows([])).toEqual([]);
   });
 
-  it('counts steps by origin: template, or planned by any other creator', () => {
-    expect(countByOrigin(records)).toEqual({ template: 2, planned: 2 });
-    const spawned = newStepRecord({ name: 's', kind: 'planned', handler: 'transform', dependencies: [], provenance: planned({ createdBy: 'batch_spawn' }) });
-    expect(countByOrigin([...records, spawned])).toEqual({ template: 2, planned: 3 });
-    expect(countByOrigin([])).toEqual({ template: 0, planned: 0 });
+  it('counts steps by origin: template, or planned by any other creator, of which spawned by fan-outs', () => {
+    expect(countByOrigin(records)).toEqual({ template: 2, planned: 2, spawned: 0 });
+    const spawned = newStepRecord({ name: 's[0]', kind: 'planned', handler: 'transform', dependencies: [], spawnedBy: 's', provenance: planned({ createdBy: 'batch_spawn' }) });
+    expect(spawned.spawnedBy).toBe('s');
+    expect(countByOrigin([...records, spawned])).toEqual({ template: 2, planned: 3, spawned: 1 });
+    expect(countByOrigin([])).toEqual({ template: 0, planned: 0, spawned: 0 });
   });
 });
 

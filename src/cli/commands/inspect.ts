@@ -49,11 +49,11 @@ export interface ExecutionLayer {
 /** Reads layer 1. */
 export async function overviewLayer(weft: WeftClient, workflowId: string): Promise<OverviewLayer> {
   const [task, state, budget, steps] = await settled([weft.describe(workflowId), weft.state(workflowId), weft.budget(workflowId), weft.steps(workflowId)] as const);
-  const { template, planned } = countByOrigin(steps);
+  const { template, planned, spawned } = countByOrigin(steps);
   const phases = budget.ledger.used.planningPhases;
   const overview =
     `${task.template ?? '?'} · ${task.status.toLowerCase()} (${state}) · ${phases} planning phase${phases === 1 ? '' : 's'}, ` +
-    `${steps.length} steps (${template} from the template, ${planned} planned) · ${budget.line}`;
+    `${steps.length} steps (${template} from the template, ${planned} planned${spawned > 0 ? `, ${spawned} of them spawned by fan-outs` : ''}) · ${budget.line}`;
   return { layer: 1, workflowId, ui: weft.uiUrl(workflowId), task, state, overview, budget, steps };
 }
 

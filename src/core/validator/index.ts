@@ -4,7 +4,7 @@
  *
  * Order of checks: size (FRAGMENT_TOO_LARGE, before parsing), JSON syntax and the fragment
  * schema (FRAGMENT_MALFORMED), then the semantic checks — names, handlers, inputs,
- * dependencies, references, limits and budget, and the mutation policy. When the schema fails, the semantic checks
+ * fan-outs' per-partition handlers, dependencies, references, limits and budget, and the mutation policy. When the schema fails, the semantic checks
  * still run on the steps that parse on their own.
  *
  * @example
@@ -14,6 +14,7 @@
 import type { ValidationContext, ValidationResult } from '../validation.js';
 import { Analysis, stepViews } from './analysis.js';
 import { checkDependencies } from './dependencies.js';
+import { checkFanOuts } from './fan-out.js';
 import { checkHandlers } from './handlers.js';
 import { checkInputs } from './inputs.js';
 import { checkLimits } from './limits.js';
@@ -40,6 +41,7 @@ export function validateFragment(raw: unknown, ctx: ValidationContext): Validati
   checkNames(analysis);
   checkHandlers(analysis);
   checkInputs(analysis);
+  checkFanOuts(analysis);
   checkDependencies(analysis);
   checkReferences(analysis);
   checkLimits(analysis);

@@ -7,6 +7,7 @@
 import { listChoices } from '../diagnostics.js';
 import { GATE_HANDLER } from '../gate.js';
 import type { Analysis } from './analysis.js';
+import { perPartitionEntry } from './fan-out.js';
 
 /** Reports mutating steps the planning step's policy does not allow here. */
 export function checkMutations(a: Analysis): void {
@@ -14,15 +15,16 @@ export function checkMutations(a: Analysis): void {
   if (policy === 'allow') return;
   const gates = a.steps.filter((v) => v.step.handler === GATE_HANDLER && a.usableEntry(v) !== undefined);
   for (const v of a.steps) {
-    const entry = a.usableEntry(v);
-    if (!entry?.mutating) continue;
-    const { name, handler } = v.step;
+    const child = perPartitionEntry(a, v);
+    if (!a.usableEntry(v)?.mutating && !child?.mutating) continue;
+    const { name } = v.step;
+    const uses = child?.mutating ? `'${v.step.handler}' to run '${child.name}' per partition` : `'${v.step.handler}'`;
     if (policy === 'forbid') {
       const safe = a.ctx.allowedHandlers.filter((h) => a.catalogEntry(h)?.mutating === false);
       a.report(
         'MUTATION_POLICY',
-        `${v.at}/handler`,
-        `Step '${name}' uses '${handler}', which changes the world outside the task; planning step '${a.ctx.planningStep}' may not plan such steps.`,
+        child?.mutating ? `${v.at}/inputs/handler` : `${v.at}/handler`,
+        `Step '${name}' uses ${uses}, which changes the world outside the task; planning step '${a.ctx.planningStep}' may not plan such steps.`,
         `Use a handler that changes nothing: ${listChoices(safe)}. The template performs changes in its own steps.`,
       );
       continue;
@@ -32,7 +34,7 @@ export function checkMutations(a: Analysis): void {
     a.report(
       'MUTATION_POLICY',
       `${v.at}/dependencies`,
-      `Step '${name}' uses '${handler}', which changes the world outside the task, with no approval gate upstream of it.`,
+      `Step '${name}' uses ${uses}, which changes the world outside the task, with no approval gate upstream of it.`,
       gateAllowed
         ? `Add a step with handler '${GATE_HANDLER}' (inputs: { "prompt": "…", "on_timeout": "reject" }) and list it in the dependencies of '${name}'${gates.length > 0 ? ` (or depend on ${listChoices(gates.map((g) => `'${g.step.name}'`))})` : ''}.`
         : `'${GATE_HANDLER}' is not allowed for planning step '${a.ctx.planningStep}', so no mutating step can be planned here; use one that changes nothing.`,

@@ -1,0 +1,165 @@
+/**
+ * `fan_out`: a step that partitions an array and runs a named handler once per partition. Each
+ * run is a child step (`created_by: batch_spawn`) with its own record, activity, summary and
+ * retries, exactly like any other step. The engine runs the fan-out itself in workflow code (it
+ * creates steps, which an activity cannot), so its schemas and the pure partitioning live here,
+ * sandbox-safe.
+ */
+import { z } from 'zod';
+import { isBlobPath, isBlobRef, type BlobPath } from './blob.js';
+import type { JsonValue } from './json.js';
+
+/** The reserved handler name of the fan-out. */
+export const FAN_OUT_HANDLER = 'fan_out';
+
+/**
+ * Most partitions one fan-out may make. Each is a step with its own activity, and Temporal caps
+ * a workflow at 2,000 pending activities and 51,200 history events; a thousand children (about
+ * four events each) leaves room for the rest of the task.
+ */
+export const MAX_PARTITIONS = 1_000;
+
+/** Most children one fan-out runs at once (well under Temporal's 2,000 pending activities). */
+export const MAX_FAN_OUT_CONCURRENCY = 100;
+
+/** Handlers a fan-out cannot run per partition: they run in the workflow and make no sense per partition. */
+export const NOT_PER_PARTITION: readonly string[] = [FAN_OUT_HANDLER, 'gate'];
+
+/** What happens when a partition's step fails after its retries. */
+export const FAN_OUT_FAILURE_STRATEGIES = ['fail_fast', 'continue', 'isolate'] as const;
+/** A failure strategy. */
+export type FanOutFailureStrategy = (typeof FAN_OUT_FAILURE_STRATEGIES)[number];
+
+const HANDLER_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+
+/** The fan-out's inputs other than `items` (which the engine may hold as a stored-result reference). */
+export const fanOutSettingsSchema = z
+  .object({
+    handler: z.string().regex(HANDLER_NAME).describe('The handler each partition runs: a handler this planning step may use, other than gate and fan_out.'),
+    partition_size: z.number().int().min(1).max(100_000).default(10).describe('Items per partition (the last may be smaller); default 10.'),
+    partition_input: z
+      .string()
+      .min(1)
+      .default('data')
+      .describe("The input of `handler` that receives each partition, an array of items; default 'data'."),
+    with: z
+      .record(z.string(), z.json())
+      .default({})
+      .describe('The other inputs of `handler`, the same for every partition (literals or references).'),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_FAN_OUT_CONCURRENCY)
+      .default(10)
+      .describe(`How many partitions run at once; default 10, at most ${MAX_FAN_OUT_CONCURRENCY}.`),
+    on_failure: z
+      .enum(FAN_OUT_FAILURE_STRATEGIES)
+      .default('fail_fast')
+      .describe(
+        "When a partition fails after its retries: 'fail_fast' (default) cancels the rest and fails the step; " +
+          "'continue' runs the rest, then fails the step naming every failed partition; 'isolate' runs the rest and succeeds, " +
+          'listing the failed partitions in `failed` with a null result.',
+      ),
+  })
+  .strict();
+
+/** The fan-out's inputs, as the planner and the validator see them. */
+export const fanOutInputSchema = fanOutSettingsSchema.extend({
+  items: z.array(z.json()).describe(`The array to partition, usually a reference to an upstream output; at most ${MAX_PARTITIONS} partitions.`),
+});
+
+/** One failed partition. */
+export const fanOutFailureSchema = z.object({
+  partition: z.number().int().describe('Partition index, from 0.'),
+  step: z.string().describe("The child step's name, e.g. score_orders[3]."),
+  start: z.number().int().describe('Index of its first item.'),
+  end: z.number().int().describe('Index after its last item.'),
+  error: z.object({ type: z.string(), message: z.string() }),
+});
+
+/** What a fan-out step returns. */
+export const fanOutOutputSchema = z.object({
+  results: z.array(z.json()).describe("Each partition's output, in partition order; null for a failed partition (on_failure 'isolate')."),
+  items: z.number().int().describe('How many items were partitioned.'),
+  partitions: z.number().int().describe('How many partitions (child steps) ran.'),
+  succeeded: z.number().int().describe('Partitions that completed.'),
+  failed: z.array(fanOutFailureSchema).describe('Partitions that failed, in partition order (empty unless on_failure is isolate).'),
+});
+
+/** Parsed fan-out settings. */
+export type FanOutSettings = z.output<typeof fanOutSettingsSchema>;
+/** A failed partition. */
+export type FanOutFailure = z.output<typeof fanOutFailureSchema>;
+/** A fan-out's output. */
+export type FanOutOutput = z.output<typeof fanOutOutputSchema>;
+
+/** One partition: items `[start, end)`. */
+export interface PartitionRange {
+  readonly index: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Splits `count` items into partitions of `size` (the last may be smaller).
+ * @example partitionRanges(5, 2) // [{index:0,start:0,end:2}, {index:1,start:2,end:4}, {index:2,start:4,end:5}]
+ */
+export function partitionRanges(count: number, size: number): PartitionRange[] {
+  const out: PartitionRange[] = [];
+  for (let start = 0, index = 0; start < count; start += size, index++) out.push({ index, start, end: Math.min(count, start + size) });
+  return out;
+}
+
+/**
+ * A child step's name: the parent's name and the partition index, `score_orders[3]`. The brackets
+ * are outside the step-name pattern, so a child can never collide with a planned or frame step.
+ */
+export function childStepName(parent: string, index: number): string {
+  return `${parent}[${index}]`;
+}
+
+/**
+ * Items `[start, end)` of the fan-out's items: a slice of an inline array, or, for items held in
+ * the blob store, a path into the stored result with the slice, which the child's activity loads.
+ * Items never pass through the workflow when they are stored.
+ */
+export function sliceItems(items: JsonValue, range: PartitionRange): JsonValue {
+  if (Array.isArray(items)) return items.slice(range.start, range.end);
+  const slice: [number, number] = [range.start, range.end];
+  if (isBlobRef(items)) return { $weft_blob_path: { blob: items.$weft_blob, path: [], slice } } satisfies BlobPath;
+  if (isBlobPath(items)) {
+    const { blob, path } = items.$weft_blob_path;
+    return { $weft_blob_path: { blob, path: [...path], slice } } satisfies BlobPath;
+  }
+  throw new TypeError('sliceItems: items must be an array or a stored-result reference');
+}
+
+/** Whether the engine must ask an activity how many items there are (they are in the blob store). */
+export function itemsAreStored(items: JsonValue): boolean {
+  return isBlobRef(items) || isBlobPath(items);
+}
+
+/**
+ * The provenance line of a child: which partition of which step it is.
+ * @example partitionReasoning('score', { index: 3, start: 30, end: 40 }, 100) // "partition 4 of 100 of score (items 30–39)"
+ */
+export function partitionReasoning(parent: string, range: PartitionRange, partitions: number): string {
+  const items = range.end - range.start === 1 ? `item ${range.start}` : `items ${range.start}–${range.end - 1}`;
+  return `partition ${range.index + 1} of ${partitions} of ${parent} (${items})`;
+}
+
+/** How a fan-out step fails (the engine raises these in workflow code; none is retried by Temporal). */
+export const FAN_OUT_ERROR_MODES = [
+  {
+    code: 'FAN_OUT_PARTITIONS_FAILED',
+    retryable: false,
+    description: "Partitions failed after their retries (on_failure 'fail_fast' or 'continue'); an operator retry of the parked step re-runs only those.",
+  },
+  {
+    code: 'FAN_OUT_TOO_MANY_PARTITIONS',
+    retryable: false,
+    description: `The items make more than ${MAX_PARTITIONS} partitions, or more than the step budget has left; raise partition_size.`,
+  },
+  { code: 'FAN_OUT_HANDLER_INVALID', retryable: false, description: 'The handler to run per partition is not in the plan\'s catalog, or is gate or fan_out.' },
+] as const;

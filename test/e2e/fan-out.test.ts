@@ -1,0 +1,98 @@
+/**
+ * `fan_out` at scale on a real dev server: 1,000 items, one per partition, 20 at once. Every
+ * child is a step and an activity of its own with `batch_spawn` provenance, the results come back
+ * in item order, and a visibility query on `WeftCreatedBy` finds the task.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scriptedPlanner } from '../../src/planner/scripted.js';
+import { startDevServerEnv } from '../support/environments.js';
+import { bundle, fragment, runTask, step, testTemplate, type TaskRunOutcome } from '../support/engine.js';
+import { concurrencyOf } from '../support/test-handlers.js';
+
+const ITEMS = 1_000;
+const CONCURRENCY = 20;
+
+let env: TestWorkflowEnvironment;
+let workflowBundle: WorkflowBundleWithSourceMap;
+let outcome: TaskRunOutcome;
+const workflowId = `fan-out-e2e-${process.pid}-${Date.now()}`;
+
+beforeAll(async () => {
+  [env, workflowBundle] = await Promise.all([startDevServerEnv(), bundle()]);
+  outcome = await runTask({
+    env,
+    workflowBundle,
+    workflowId,
+    template: testTemplate({}, { maxSteps: ITEMS + 20 }),
+    planner: scriptedPlanner(() =>
+      fragment([
+        step('make', 'make_rows', { count: ITEMS }),
+        step('fan', 'fan_out', { items: '${steps.make.output.rows}', handler: 'batch_echo', partition_size: 1, concurrency: CONCURRENCY, with: { ms: 20 } }, ['make']),
+        step('after', 'add', { values: ['${steps.fan.output.succeeded}'] }, ['fan']),
+      ]),
+    ),
+    detailsOf: (steps) => steps.filter((s) => s.spawnedBy === null),
+  });
+}, 300_000);
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+describe('fan_out with 1,000 items at a concurrency of 20 (dev server)', () => {
+  it('completes, with every partition result in item order', () => {
+    expect(outcome.error).toBeNull();
+    expect(outcome.result?.outputs['converge']).toMatchObject({ results: { after: { value: ITEMS } } });
+    const fan = outcome.details['fan']!.output as { results: { items: { id: string }[] }[]; partitions: number; succeeded: number; failed: unknown[] };
+    expect(fan).toMatchObject({ partitions: ITEMS, succeeded: ITEMS, failed: [] });
+    expect(fan.results.map((r) => r.items[0]!.id)).toEqual(Array.from({ length: ITEMS }, (_, i) => `row-${i}`));
+  });
+
+  it('ran exactly 20 children at a time at most, and reached 20', () => {
+    expect(concurrencyOf(workflowId).max).toBe(CONCURRENCY);
+  });
+
+  it('shows every child as a step with batch_spawn provenance', () => {
+    const children = outcome.steps.filter((s) => s.spawnedBy === 'fan');
+    expect(children).toHaveLength(ITEMS);
+    const fragmentId = outcome.steps.find((s) => s.name === 'fan')!.provenance.fragmentId;
+    children.forEach((c, i) => {
+      expect(c.name).toBe(`fan[${i}]`);
+      expect(c.state).toBe('completed');
+      expect(c.provenance).toEqual({
+        createdBy: 'batch_spawn',
+        planningStep: 'plan',
+        fragmentId,
+        planningPhase: 1,
+        planningReasoning: `partition ${i + 1} of ${ITEMS} of fan (item ${i})`,
+      });
+    });
+    expect(outcome.result?.steps).toMatchObject({ spawned: ITEMS });
+    expect(outcome.budget.ledger.used.steps).toBe(3 + 3 + ITEMS);
+  });
+
+  it('runs every child as its own activity, named by the step, with a spawned-by summary', async () => {
+    const history = await outcome.handle.fetchHistory();
+    const scheduled = (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e] : []));
+    const children = scheduled.filter((e) => e.activityTaskScheduledEventAttributes!.activityId!.startsWith('fan['));
+    expect(children).toHaveLength(ITEMS);
+    const summaries = children.map((e) => Buffer.from(e.userMetadata!.summary!.data!).toString());
+    expect(summaries.every((s) => s.startsWith('"batch_echo · spawned by fan (phase 1, '))).toBe(true);
+    expect(new Set(children.map((e) => e.activityTaskScheduledEventAttributes!.activityId)).size).toBe(ITEMS);
+    // well inside Temporal's 51,200-event limit
+    expect(history.events!.length).toBeLessThan(10 * ITEMS);
+  });
+
+  it('is found by a visibility query on WeftCreatedBy', async () => {
+    const query = `WorkflowId = '${workflowId}' AND WeftCreatedBy = 'batch_spawn'`;
+    let found: string[] = [];
+    for (let i = 0; i < 50 && found.length === 0; i++) {
+      found = [];
+      for await (const wf of env.client.workflow.list({ query })) found.push(wf.workflowId);
+      if (found.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(found).toEqual([workflowId]);
+  });
+});

@@ -1,0 +1,234 @@
+/**
+ * A fan-out step, in workflow code: partitions its items, adds one child step per partition
+ * (`created_by: batch_spawn`, named `parent[i]`) and runs them as ordinary handler steps — same
+ * activity, summary, retries and record — a bounded number at once. Its failure strategy decides
+ * what a failed partition does: `fail_fast` cancels the rest, `continue` finishes the rest, and
+ * both then fail the fan-out (which parks or fails by the step's policy; an operator retry re-runs
+ * only the partitions that did not complete); `isolate` records the failure and succeeds.
+ */
+import { CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
+import { charge, remaining } from '../src/core/budget.js';
+import {
+  childStepName,
+  fanOutSettingsSchema,
+  itemsAreStored,
+  MAX_PARTITIONS,
+  NOT_PER_PARTITION,
+  partitionRanges,
+  partitionReasoning,
+  sliceItems,
+  type FanOutFailure,
+  type FanOutOutput,
+  type FanOutSettings,
+  type PartitionRange,
+} from '../src/core/fan-out.js';
+import { isJsonObject, type JsonValue } from '../src/core/json.js';
+import type { FailurePolicy } from '../src/core/plan.js';
+import { listChoices } from '../src/core/diagnostics.js';
+import { newStepRecord, summaryLine, type StepRecord } from '../src/core/steps.js';
+import type { CountItemsRequest, CountItemsResult } from '../activities/types.js';
+import { taskFailure } from './failures.js';
+import { runReadySet } from './ready-set.js';
+import type { TaskRun } from './run-state.js';
+import { executeHandlerStep, stepActivityOptions } from './step-exec.js';
+
+/**
+ * Bytes of inline results all children together aim to stay under: each child stores a larger
+ * output as a blob, so the fan-out's output (every child's result) stays small in history.
+ */
+const INLINE_RESULTS_BUDGET_BYTES = 256 * 1024;
+/** The smallest per-child threshold: below this, a reference would be as big as the value. */
+const MIN_CHILD_INLINE_BYTES = 1024;
+/** Failed partitions named in a failure message at most. */
+const MAX_NAMED_FAILURES = 5;
+
+/** Runs a fan-out step whose inputs are resolved; returns its output or throws its failure. */
+export async function runFanOut(run: TaskRun, parent: StepRecord, input: JsonValue, failure: FailurePolicy): Promise<FanOutOutput> {
+  const { settings, items } = parseInput(parent, input);
+  checkChildHandler(run, parent, settings.handler);
+  const count = itemsAreStored(items) ? await countStoredItems(run, parent, items, failure) : (items as JsonValue[]).length;
+  const ranges = partitionRanges(count, settings.partition_size);
+  const children = spawnChildren(run, parent, settings, ranges);
+  const failed = await runChildren(run, parent, settings, items, ranges, children, failure);
+  const results = children.map((name) => (run.step(name).state === 'completed' ? (run.outputs.get(name) ?? null) : null));
+  const output: FanOutOutput = { results, items: count, partitions: ranges.length, succeeded: ranges.length - failed.length, failed };
+  if (failed.length > 0 && settings.on_failure !== 'isolate') throw partitionsFailed(run, parent, settings, output, failure);
+  return output;
+}
+
+function parseInput(parent: StepRecord, input: JsonValue): { settings: FanOutSettings; items: JsonValue } {
+  if (!isJsonObject(input)) throw taskFailure('INPUT_INVALID', `Fan-out '${parent.name}' has inputs that are not an object.`);
+  const { items, ...rest } = input;
+  const parsed = fanOutSettingsSchema.safeParse(rest);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw taskFailure('INPUT_INVALID', `Fan-out '${parent.name}' has invalid inputs: ${issues.join('; ')}.`);
+  }
+  if (items === undefined || !(Array.isArray(items) || itemsAreStored(items))) {
+    throw taskFailure(
+      'INPUT_INVALID',
+      `Fan-out '${parent.name}': input 'items' must be an array, but it is ${items === undefined ? 'missing' : items === null ? 'null' : typeof items}. Reference an array, e.g. \${steps.<name>.output.rows}.`,
+    );
+  }
+  return { settings: parsed.data, items };
+}
+
+/** The validator checks this for planned steps; a template's own fan-out step is checked here. */
+function checkChildHandler(run: TaskRun, parent: StepRecord, handler: string): void {
+  if (run.plan.catalog[handler] && !NOT_PER_PARTITION.includes(handler)) return;
+  const usable = Object.keys(run.plan.catalog).filter((h) => !NOT_PER_PARTITION.includes(h)).sort();
+  throw taskFailure(
+    'FAN_OUT_HANDLER_INVALID',
+    `Fan-out '${parent.name}' runs '${handler}' per partition, which ${NOT_PER_PARTITION.includes(handler) ? 'runs in the workflow and cannot run per partition' : "is not in this task's catalog"}. Use one of: ${listChoices(usable)}.`,
+  );
+}
+
+/** Items in the blob store are counted by an activity; they never enter the workflow. */
+async function countStoredItems(run: TaskRun, parent: StepRecord, items: JsonValue, failure: FailurePolicy): Promise<number> {
+  const { weftCountItems } = proxyActivities<{ weftCountItems(req: CountItemsRequest): Promise<CountItemsResult> }>(
+    stepActivityOptions(run, parent, failure, summaryLine(parent, 'count the stored items to partition')),
+  );
+  return (await weftCountItems({ step: parent.name, items })).count;
+}
+
+/**
+ * Adds the children on the first execution, charging them to the step budget; a retry of the
+ * fan-out (an operator's, after it parked) reuses them, so completed partitions do not run again.
+ */
+function spawnChildren(run: TaskRun, parent: StepRecord, settings: FanOutSettings, ranges: readonly PartitionRange[]): readonly string[] {
+  const existing = run.children.get(parent.name);
+  if (existing) {
+    if (existing.length === ranges.length) return existing;
+    throw taskFailure(
+      'FAN_OUT_ITEMS_CHANGED',
+      `Fan-out '${parent.name}' now makes ${ranges.length} partitions, but its first execution made ${existing.length}: its items changed between executions. Skip the step with an output, or fail it.`,
+    );
+  }
+  const n = ranges.length;
+  const minSize = (limit: number): number => Math.ceil(ranges.reduce((a, r) => a + r.end - r.start, 0) / Math.max(1, limit));
+  if (n > MAX_PARTITIONS) {
+    throw taskFailure(
+      'FAN_OUT_TOO_MANY_PARTITIONS',
+      `Fan-out '${parent.name}' would make ${n} partitions of ${settings.partition_size}; at most ${MAX_PARTITIONS} are allowed. Set partition_size to at least ${minSize(MAX_PARTITIONS)}.`,
+    );
+  }
+  const left = remaining(run.ledger, Date.now()).steps;
+  if (n > left) {
+    throw taskFailure(
+      'FAN_OUT_TOO_MANY_PARTITIONS',
+      `Fan-out '${parent.name}' would add ${n} child steps, but the step budget has ${left} left (${run.ledger.used.steps} of ${run.ledger.limits.maxSteps} used). ` +
+        `Set partition_size to at least ${minSize(left)}, or raise the template's maxSteps.`,
+    );
+  }
+  const perChildCost = run.plan.catalog[settings.handler]?.estimatedCostUsd ?? 0;
+  run.ledger = charge(run.ledger, { steps: n, costUsd: perChildCost * n });
+  const names = ranges.map((range) => {
+    const name = childStepName(parent.name, range.index);
+    run.add(
+      newStepRecord({
+        name,
+        kind: 'planned',
+        handler: settings.handler,
+        dependencies: [],
+        spawnedBy: parent.name,
+        provenance: {
+          createdBy: 'batch_spawn',
+          planningStep: parent.provenance.planningStep,
+          fragmentId: parent.provenance.fragmentId,
+          planningPhase: parent.provenance.planningPhase,
+          planningReasoning: partitionReasoning(parent.name, range, n),
+        },
+      }),
+    );
+    return name;
+  });
+  run.children.set(parent.name, names);
+  run.publish();
+  return names;
+}
+
+/** Runs the children not yet completed; returns the failed partitions, in partition order. */
+async function runChildren(
+  run: TaskRun,
+  parent: StepRecord,
+  settings: FanOutSettings,
+  items: JsonValue,
+  ranges: readonly PartitionRange[],
+  children: readonly string[],
+  failure: FailurePolicy,
+): Promise<FanOutFailure[]> {
+  // A child is run like any step, but its failure is the fan-out's to handle: it never parks alone.
+  const childFailure: FailurePolicy = { ...failure, onExhausted: 'fail' };
+  const offloadAboveBytes = Math.max(MIN_CHILD_INLINE_BYTES, Math.floor(INLINE_RESULTS_BUDGET_BYTES / Math.max(1, ranges.length)));
+  const withInputs = settings.with;
+  const failures = new Map<number, FanOutFailure>();
+  const stop = new CancellationScope();
+  const nodes = children.filter((name) => run.step(name).state !== 'completed').map((name) => ({ name, dependencies: [] }));
+  const indexOf = new Map(children.map((name, i) => [name, i]));
+  const stopped: { by: FanOutFailure | null } = { by: null };
+  try {
+    await stop.run(() =>
+      runReadySet(nodes, settings.concurrency, async (name) => {
+        const i = indexOf.get(name) as number;
+        const range = ranges[i] as PartitionRange;
+        const record = run.step(name);
+        record.error = null;
+        const input: JsonValue = { ...withInputs, [settings.partition_input]: sliceItems(items, range) };
+        try {
+          await executeHandlerStep(run, record, {}, childFailure, { resolved: input, offloadAboveBytes });
+        } catch (err) {
+          if (isCancellation(err)) throw err;
+          const f: FanOutFailure = { partition: i, step: name, start: range.start, end: range.end, error: record.error ?? { type: 'UNKNOWN', message: String(err) } };
+          failures.set(i, f);
+          if (settings.on_failure === 'fail_fast') {
+            stopped.by = f;
+            throw err;
+          }
+        }
+      }),
+    );
+  } catch (err) {
+    // Only our own stop is handled here; a cancellation from outside (the wall-time budget) goes on.
+    const by = stopped.by;
+    if (by === null || CancellationScope.current().consideredCancelled) {
+      markNotRun(run, children, 'cancelled', { type: 'CANCELLED', message: `Not finished: fan-out '${parent.name}' was cancelled.` });
+      throw err;
+    }
+    stop.cancel();
+    markNotRun(run, children, 'cancelled', {
+      type: 'FAN_OUT_STOPPED',
+      message: `Not run: partition ${by.partition} (${by.step}) failed and on_failure is fail_fast.`,
+    });
+  }
+  return [...failures.values()].sort((a, b) => a.partition - b.partition);
+}
+
+function markNotRun(run: TaskRun, children: readonly string[], state: 'cancelled', error: { type: string; message: string }): void {
+  for (const name of children) {
+    const r = run.step(name);
+    if (r.state === 'pending' || r.state === 'running') {
+      r.state = state;
+      r.error = error;
+      r.finishedAtMs ??= Date.now();
+    }
+  }
+  run.publish();
+}
+
+function partitionsFailed(run: TaskRun, parent: StepRecord, settings: FanOutSettings, output: FanOutOutput, failure: FailurePolicy) {
+  const named = output.failed
+    .slice(0, MAX_NAMED_FAILURES)
+    .map((f) => `${f.step} (${f.error.type}: ${f.error.message.replace(/\.+$/, '')})`)
+    .join('; ');
+  const more = output.failed.length > MAX_NAMED_FAILURES ? `; and ${output.failed.length - MAX_NAMED_FAILURES} more` : '';
+  const notRun = settings.on_failure === 'fail_fast' ? `; the rest were stopped (on_failure fail_fast)` : '';
+  const next =
+    failure.onExhausted === 'park'
+      ? `A retry re-runs only the partitions that did not complete (weft dlq retry ${run.workflowId} ${parent.name}).`
+      : `With on_failure 'isolate' the other partitions' results would have been kept; a step policy that parks would let an operator re-run only the failed ones.`;
+  return taskFailure(
+    'FAN_OUT_PARTITIONS_FAILED',
+    `${output.failed.length} of ${output.partitions} partitions of fan-out '${parent.name}' failed: ${named}${more}${notRun}. ${next}`,
+    { failed: output.failed },
+  );
+}
