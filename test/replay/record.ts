@@ -1,33 +1,77 @@
 /**
- * Records histories of the example for the replay tests:
+ * Records histories for the replay tests:
  *
- *   npx tsx test/replay/record.ts
+ *   npx tsx test/replay/record.ts              # all of them
+ *   npx tsx test/replay/record.ts fan-out      # only test/replay/histories/fan-out.json
  *
  * Run it only when a workflow change is meant to break replay (and then ship the change behind
- * `patched()` so runs in flight keep replaying). It runs the order-triage example in the
- * time-skipping environment — a plain run, and one where a planned step is parked and retried —
- * and writes each history as JSON under test/replay/histories/.
+ * `patched()` so runs in flight keep replaying), or to add a history for new workflow code. It runs
+ * in the time-skipping environment and writes each history as JSON under test/replay/histories/:
+ * - `order-triage`: the example, planned by its scripted planner;
+ * - `fan-out`: a fan-out of stored items whose partitions fail, park the fan-out, and are re-run
+ *   by an operator's retry (children, the count activity, parking and the retry path).
  */
 import { writeFile } from 'node:fs/promises';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { weftTask } from '../../workflows/task.js';
+import { operateUpdate, stepsQuery } from '../../workflows/definitions.js';
 import { createWeftWorker } from '../../src/worker.js';
+import { scriptedPlanner } from '../../src/planner/scripted.js';
 import { registry } from '../../examples/registry.js';
 import { startTimeSkippingEnv } from '../support/environments.js';
+import { bundle, fragment, runTask, step, testTemplate, waitFor } from '../support/engine.js';
+import { failTimes } from '../support/test-handlers.js';
 
+async function save(name: string, handle: WorkflowHandle): Promise<void> {
+  const history = await handle.fetchHistory();
+  const path = new URL(`./histories/${name}.json`, import.meta.url);
+  await writeFile(path, historyToJSON(history) + '\n');
+  console.log(`wrote ${path.pathname} (${history.events?.length ?? 0} events)`);
+}
+
+const recordings: Record<string, (env: TestWorkflowEnvironment) => Promise<void>> = {
+  async 'order-triage'(env) {
+    const taskQueue = 'replay-record';
+    const worker = await createWeftWorker({ connection: env.nativeConnection, taskQueue, handlers: registry.handlers, templates: registry.templates, planner: registry.planner! });
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(weftTask, { taskQueue, workflowId: 'replay-order-triage', args: [{ template: 'order-triage', input: { report_dir: '.weft/replay-reports' } }] });
+      await handle.result();
+      await save('order-triage', handle);
+    });
+  },
+  async 'fan-out'(env) {
+    const workflowId = 'replay-fan-out';
+    failTimes(workflowId, 'fan[1]', 2);
+    failTimes(workflowId, 'fan[4]', 2);
+    const { handle, error } = await runTask({
+      env,
+      workflowBundle: await bundle(),
+      workflowId,
+      template: testTemplate({ stepFailure: { onExhausted: 'park', retry: { maximumAttempts: 2, initialIntervalMs: 10 } } }, { maxSteps: 40 }),
+      planner: scriptedPlanner(() =>
+        fragment([
+          step('make', 'make_rows', { count: 2000 }),
+          step('fan', 'fan_out', { items: '${steps.make.output.rows}', handler: 'batch_echo', partition_size: 250, concurrency: 3, on_failure: 'continue' }, ['make']),
+          step('after', 'add', { values: ['${steps.fan.output.succeeded}'] }, ['fan']),
+        ]),
+      ),
+      during: async (h) => {
+        await waitFor(() => h.query(stepsQuery), (s) => s.some((x) => x.name === 'fan' && x.state === 'parked'), 'fan parked');
+        await h.executeUpdate(operateUpdate, { args: [{ step: 'fan', action: 'retry', by: 'recorder' }] });
+      },
+    });
+    if (error) throw error;
+    await save('fan-out', handle);
+  },
+};
+
+const wanted = process.argv.slice(2);
+for (const name of wanted) if (!(name in recordings)) throw new Error(`No recording '${name}'; choose from ${Object.keys(recordings).join(', ')}.`);
 const env = await startTimeSkippingEnv();
 try {
-  const taskQueue = 'replay-record';
-  const worker = await createWeftWorker({ connection: env.nativeConnection, taskQueue, handlers: registry.handlers, templates: registry.templates, planner: registry.planner! });
-  await worker.runUntil(async () => {
-    const workflowId = 'replay-order-triage';
-    const handle = await env.client.workflow.start(weftTask, { taskQueue, workflowId, args: [{ template: 'order-triage', input: { report_dir: '.weft/replay-reports' } }] });
-    await handle.result();
-    const history = await handle.fetchHistory();
-    const path = new URL('./histories/order-triage.json', import.meta.url);
-    await writeFile(path, historyToJSON(history) + '\n');
-    console.log(`wrote ${path.pathname} (${history.events?.length ?? 0} events)`);
-  });
+  for (const [name, record] of Object.entries(recordings)) if (wanted.length === 0 || wanted.includes(name)) await record(env);
 } finally {
   await env.teardown();
 }

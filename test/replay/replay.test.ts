@@ -1,5 +1,5 @@
 /**
- * Saved histories of the example replay against today's workflow code; a deliberately changed
+ * Saved histories (the example, and a fan-out that parks and is retried) replay against today's workflow code; a deliberately changed
  * workflow fails to replay them with a determinism error.
  */
 import { readdir, readFile } from 'node:fs/promises';
