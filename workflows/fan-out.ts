@@ -28,7 +28,6 @@ import { listChoices } from '../src/core/diagnostics.js';
 import { newStepRecord, summaryLine, type StepRecord } from '../src/core/steps.js';
 import type { CountItemsRequest, CountItemsResult } from '../activities/types.js';
 import { taskFailure } from './failures.js';
-import { runReadySet } from './ready-set.js';
 import type { TaskRun } from './run-state.js';
 import { executeHandlerStep, stepActivityOptions } from './step-exec.js';
 
@@ -163,12 +162,12 @@ async function runChildren(
   const withInputs = settings.with;
   const failures = new Map<number, FanOutFailure>();
   const stop = new CancellationScope();
-  const nodes = children.filter((name) => run.step(name).state !== 'completed').map((name) => ({ name, dependencies: [] }));
+  const todo = children.filter((name) => run.step(name).state !== 'completed');
   const indexOf = new Map(children.map((name, i) => [name, i]));
   const stopped: { by: FanOutFailure | null } = { by: null };
   try {
     await stop.run(() =>
-      runReadySet(nodes, settings.concurrency, async (name) => {
+      runPool(todo, settings.concurrency, () => stopped.by !== null, async (name) => {
         const i = indexOf.get(name) as number;
         const range = ranges[i] as PartitionRange;
         const record = run.step(name);
@@ -201,6 +200,20 @@ async function runChildren(
     });
   }
   return [...failures.values()].sort((a, b) => a.partition - b.partition);
+}
+
+/**
+ * Runs `fn` for each name in order, at most `concurrency` at once, until `stopped()`; rejects with
+ * the first failure. A fixed set of loops, each awaiting one child at a time: the workflow sandbox
+ * records a stack trace for every promise it creates, so racing all running children after each
+ * completion (`Promise.race`) would cost a promise per running child per completion.
+ */
+async function runPool(names: readonly string[], concurrency: number, stopped: () => boolean, fn: (name: string) => Promise<void>): Promise<void> {
+  let next = 0;
+  const loop = async (): Promise<void> => {
+    while (next < names.length && !stopped()) await fn(names[next++] as string);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, names.length) }, loop));
 }
 
 function markNotRun(run: TaskRun, children: readonly string[], state: 'cancelled', error: { type: string; message: string }): void {
