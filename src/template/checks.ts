@@ -7,7 +7,8 @@ import { listChoices } from '../core/diagnostics.js';
 import { fragmentSchema, STEP_NAME_PATTERN } from '../core/fragment.js';
 import { checkSchema } from '../core/json-schema/check.js';
 import { schemaAtPath } from '../core/json-schema/path.js';
-import type { JsonSchema } from '../core/json.js';
+import { FAN_OUT_HANDLER, NOT_PER_PARTITION } from '../core/fan-out.js';
+import type { JsonSchema, JsonValue } from '../core/json.js';
 import type { HandlerManifest } from '../core/manifest.js';
 import type { Budget, PlanStep } from '../core/plan.js';
 import { PLANNING_OUTPUT_SCHEMA } from '../core/planning-output.js';
@@ -96,10 +97,36 @@ export function checkFrame({ steps, catalog, inputSchema, budget }: FrameCheckIn
         problems.push(`${where}: input ${issue.pointer || '(root)'} ${issue.message}`);
       }
     }
+    if (s.handler === FAN_OUT_HANDLER) checkFanOut(problems, where, s.inputs, catalog);
   }
   if (steps.length > budget.maxSteps) problems.push(`the frame has ${steps.length} steps but the budget allows ${budget.maxSteps}; raise budget.maxSteps.`);
   if (steps.some((s) => s.kind === 'planning') && budget.maxPlanningPhases < 1) problems.push('budget.maxPlanningPhases must be at least 1 when the template has a planning step.');
   return { problems, order };
+}
+
+/**
+ * A template's fan-out must name a handler it can run per partition, and give it (in `with`, plus
+ * the partition) the inputs its schema requires. Planned fan-outs get the same checks as diagnostics.
+ */
+function checkFanOut(problems: string[], where: string, inputs: Readonly<Record<string, JsonValue>>, catalog: HandlerManifest): void {
+  const handler = inputs['handler'];
+  if (typeof handler !== 'string') return; // the input schema check reports it
+  const entry = NOT_PER_PARTITION.includes(handler) ? undefined : catalog[handler];
+  if (!entry) {
+    const usable = Object.keys(catalog).filter((h) => !NOT_PER_PARTITION.includes(h)).sort();
+    problems.push(
+      `${where}: fan_out runs '${handler}' per partition, which ${NOT_PER_PARTITION.includes(handler) ? 'runs in the workflow and cannot run per partition' : 'is not in the catalog'}; use one of ${listChoices(usable)}.`,
+    );
+    return;
+  }
+  const partitionInput = typeof inputs['partition_input'] === 'string' ? inputs['partition_input'] : 'data';
+  const given = inputs['with'];
+  const withInputs = given !== null && typeof given === 'object' && !Array.isArray(given) ? given : {};
+  const templated = new Set(findReferences(withInputs).templatePointers);
+  const skip = (_v: unknown, pointer: string): boolean => templated.has(pointer) || pointer === `/${partitionInput}`;
+  for (const issue of checkSchema(entry.inputSchema, { ...withInputs, [partitionInput]: [] }, { skip })) {
+    problems.push(`${where}: for every partition, '${handler}' input ${issue.pointer || '(root)'} ${issue.message} (give it in 'with'; the partition goes to '${partitionInput}')`);
+  }
 }
 
 function checkReferences(

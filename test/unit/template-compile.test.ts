@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { fanOut } from '../../catalog/fan-out.js';
 import { gate } from '../../catalog/gate.js';
 import { builtinHandlers } from '../../catalog/index.js';
 import { orderTriageHandlers } from '../../examples/order-triage/handlers.js';
@@ -210,6 +211,18 @@ describe('compileTemplate: problems', () => {
       "step 'x' uses handler 'nope', which is not in the catalog.",
       'Use one of: aggregate, compose_report, decide, emit, gate and 6 more.',
     );
+  });
+
+  it("rejects a fan-out step whose per-partition handler it cannot run, and compiles one it can", () => {
+    const fan = (handler: string, withInputs: Record<string, string> = {}) =>
+      staticStep('fan', { handler: 'fan_out', dependencies: ['load'], inputs: { items: '${steps.load.output.orders}', handler, with: withInputs } });
+    const compile = (handler: string, withInputs?: Record<string, string>) => () =>
+      compileTemplate(template([load, fan(handler, withInputs), plan({ dependencies: ['fan'] }), conv]), [...handlers, fanOut]);
+    expect(compile('nope')).toThrow(/step 'fan': fan_out runs 'nope' per partition, which is not in the catalog; use one of aggregate, compose_report/);
+    expect(compile('gate')).toThrow(/fan_out runs 'gate' per partition, which runs in the workflow and cannot run per partition/);
+    expect(compile('transform')).toThrow("step 'fan': for every partition, 'transform' input /expression is required but missing (give it in 'with'; the partition goes to 'data')");
+    expect(compile('transform', { expression: '$count($)' })).not.toThrow();
+    expect(compile('transform', { expression: '${task.input.focus}' })).not.toThrow();
   });
 
   it('rejects an unknown dependency and lists the steps', () => {
