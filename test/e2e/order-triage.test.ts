@@ -51,7 +51,7 @@ afterAll(async () => {
 describe('order-triage on the dev server', () => {
   it('completes with the task input defaulted by the template', () => {
     expect(result.partial).toBe(false);
-    expect(result.steps).toEqual({ total: 12, template: 4, planned: 8 });
+    expect(result.steps).toEqual({ total: 12, template: 4, planned: 8, spawned: 0 });
     expect(result.result).toMatchObject({ markdown_path: expect.stringMatching(/\.md$/) as unknown });
   });
 
