@@ -205,6 +205,24 @@ describe('fan_out', () => {
     expect(concurrencyOf(id).order.some((e) => e === 'start:fan[9]')).toBe(false);
   });
 
+  it('stops its children when the wall-time budget runs out, and the task converges with partial results', async () => {
+    const { result, steps } = await runTask({
+      env,
+      workflowBundle,
+      template: testTemplate({}, { maxWallTimeMs: 1_500 }),
+      planner: scriptedPlanner(() => fanFragment(ids(6), { partition_size: 1, concurrency: 1, with: { ms: 700 } })),
+    });
+    expect(result?.partial).toBe(true);
+    expect(result?.budget.exhausted?.dimension).toBe('wall_time');
+    expect(steps.find((s) => s.name === 'fan')?.state).toBe('cancelled');
+    const children = steps.filter((s) => s.spawnedBy === 'fan');
+    expect(children).toHaveLength(6);
+    // nothing is left looking as if it might still run
+    expect(children.every((c) => c.state === 'completed' || c.state === 'cancelled')).toBe(true);
+    expect(children.filter((c) => c.state === 'cancelled').length).toBeGreaterThanOrEqual(3);
+    expect(children.find((c) => c.name === 'fan[5]')).toMatchObject({ state: 'cancelled', executions: 0 });
+  });
+
   it('refuses partitions the step budget cannot pay for, saying what partition_size would fit', async () => {
     const { error, steps } = await runTask({
       env,
