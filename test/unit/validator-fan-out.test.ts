@@ -44,7 +44,14 @@ function ctx(allowed = ['fan_out', 'gate', 'aggregate', 'score', 'send'], mutati
     maxDepth: 5,
     maxFragmentBytes: 64 * 1024,
     catalog,
-    taskInputSchema: { type: 'object', properties: { rows: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } } } },
+    taskInputSchema: {
+      type: 'object',
+      properties: {
+        rows: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } },
+        names: { type: 'array', items: { type: 'string' } },
+        count: { type: 'number' },
+      },
+    },
     knownSteps: {},
     remaining: { steps: 10, phases: 0, costUsd: 1 },
     mutationPolicy,
@@ -123,6 +130,23 @@ describe('fan_out validation', () => {
     expect(twice.diagnostics[0]).toMatchObject({ code: 'INPUT_INVALID', path: '/steps/0/inputs/with/rows', hint: 'Remove \'rows\' from "with"; put the array to partition in "items".' });
     // a reference in `with` is a run-time value: not checked as a literal
     expect(validateFragment(fan({ handler: 'score', partition_input: 'rows', with: { threshold: '${task.input.t}' } }), ctx()).diagnostics.map((d) => d.code)).not.toContain('INPUT_INVALID');
+  });
+
+  it('checks references in `with` against the per-partition handler, and items against its partition input', () => {
+    const withRef = validateFragment(fan({ handler: 'score', partition_input: 'rows', with: { threshold: '${task.input.rows}' } }), ctx());
+    expect(withRef.diagnostics).toHaveLength(1);
+    expect(withRef.diagnostics[0]).toMatchObject({ code: 'REFERENCE_TYPE_MISMATCH', path: '/steps/0/inputs/with/threshold' });
+    expect(withRef.diagnostics[0]!.message).toMatch(/but handler 'score' expects number there \(it goes to 'score' for every partition\)/);
+
+    const items = validateFragment(fan({ items: '${task.input.names}', handler: 'score', partition_input: 'rows', with: { threshold: 1 } }), ctx());
+    expect(items.diagnostics).toHaveLength(1);
+    expect(items.diagnostics[0]).toMatchObject({ code: 'REFERENCE_TYPE_MISMATCH', path: '/steps/0/inputs/items' });
+    expect(items.diagnostics[0]!.message).toMatch(/\(each partition goes to 'score' input 'rows'\)/);
+
+    // not an array at all: the fan-out's own schema says so, once
+    const scalar = validateFragment(fan({ items: '${task.input.count}', handler: 'score', partition_input: 'rows', with: { threshold: 1 } }), ctx());
+    expect(scalar.diagnostics.map((d) => [d.code, d.path])).toEqual([['REFERENCE_TYPE_MISMATCH', '/steps/0/inputs/items']]);
+    expect(scalar.diagnostics[0]!.message).toMatch(/but handler 'fan_out' expects array/);
   });
 
   it('applies MUTATION_POLICY to a mutating per-partition handler', () => {

@@ -7,10 +7,13 @@
  */
 import { listChoices } from '../diagnostics.js';
 import { deref, describeSchema, isSchemaObject, propertiesOf } from '../json-schema/index.js';
+import { FAN_OUT_HANDLER } from '../fan-out.js';
 import type { JsonSchema } from '../json.js';
+import type { HandlerManifestEntry } from '../manifest.js';
 import { formatPath, formatReference, type PathSegment, type Reference, type ReferenceOccurrence, type ReferenceSource } from '../references.js';
 import { pathKey, type Analysis, type StepView } from './analysis.js';
 import { unavailableReason } from './dependencies.js';
+import { perPartitionEntry } from './fan-out.js';
 import { closestFirst } from './suggest.js';
 
 const REFERENCE_FORMS = 'Write ${steps.<name>.output.<path>} or ${task.input.<path>}, where <path> is .keys and [n] indexes (empty for the whole value); write $${ for a literal ${.';
@@ -132,7 +135,7 @@ function resolveProducer(a: Analysis, view: StepView, o: ReferenceOccurrence): P
 }
 
 function checkPathAndType(a: Analysis, view: StepView, o: ReferenceOccurrence, producer: Producer, interpolatedChecked: Set<string> | undefined): void {
-  const { pointer, location, reference, exact } = o;
+  const { pointer, reference, exact } = o;
   const found = a.schemaAt(producer.schema, reference.path, referencePathKey(reference));
   if (!found.found) {
     const reached = reference.path.slice(0, found.failedAt);
@@ -150,24 +153,13 @@ function checkPathAndType(a: Analysis, view: StepView, o: ReferenceOccurrence, p
   }
   const entry = a.usableEntry(view);
   if (!entry) return;
-  const consumer = a.schemaAt(entry.inputSchema, location, locationKey(o));
-  if (!consumer.found) return; // an input the handler does not take: INPUT_UNKNOWN says so.
+  const consumers = consumersOf(a, view, o, entry);
+  if (consumers.length === 0) return; // an input the handler does not take: INPUT_UNKNOWN says so.
   if (exact) {
-    const fit = a.assignable(found.schema, producer.schema, consumer.schema, entry.inputSchema);
-    if (fit.ok) return;
-    const expects = describeSchema(consumer.schema, entry.inputSchema);
-    const detail = fit.at === '' ? fit.reason : `at '${fit.at}', ${fit.reason}`;
-    const fitting = fittingSiblings(a, producer, reference.path, consumer.schema, entry.inputSchema);
-    a.report(
-      'REFERENCE_TYPE_MISMATCH',
-      pathOf(view, o),
-      `Step '${view.step.name}' input '${inputOf(o)}' gets ${reference.text}, which is ${describeSchema(found.schema, producer.schema)}, but handler '${entry.name}' expects ${expects} there (${detail}).`,
-      fitting.length > 0
-        ? `Read a value of type ${expects} instead: ${listChoices(fitting)}; or add a transform step that reshapes it.`
-        : `Read a value of type ${expects}, or add a transform step that reshapes ${reference.text} into it.`,
-    );
+    for (const c of consumers) if (!checkExactFit(a, view, o, found.schema, producer, c)) return;
     return;
   }
+  const [{ entry: target, schema: consumerSchema }] = consumers as [Consumer];
   if (!a.assignable(found.schema, producer.schema, SCALAR, SCALAR).ok) {
     a.report(
       'REFERENCE_TYPE_MISMATCH',
@@ -178,16 +170,67 @@ function checkPathAndType(a: Analysis, view: StepView, o: ReferenceOccurrence, p
   }
   if (interpolatedChecked && !interpolatedChecked.has(pointer)) {
     interpolatedChecked.add(pointer);
-    if (!a.assignable(STRING, STRING, consumer.schema, entry.inputSchema).ok) {
-      const expects = describeSchema(consumer.schema, entry.inputSchema);
+    if (!a.assignable(STRING, STRING, consumerSchema, target.inputSchema).ok) {
+      const expects = describeSchema(consumerSchema, target.inputSchema);
       a.report(
         'REFERENCE_TYPE_MISMATCH',
         pathOf(view, o),
-        `Step '${view.step.name}' input '${inputOf(o)}' builds a string around ${reference.text}, but handler '${entry.name}' expects ${expects} there.`,
+        `Step '${view.step.name}' input '${inputOf(o)}' builds a string around ${reference.text}, but handler '${target.name}' expects ${expects} there.`,
         `Make the value exactly one reference ("${reference.text}") so that it keeps its type, or give a literal of type ${expects}.`,
       );
     }
   }
+}
+
+/** Where a referenced value goes: a handler's input schema at a place, and how to say so. */
+interface Consumer {
+  readonly entry: HandlerManifestEntry;
+  readonly schema: JsonSchema;
+  /** Added to a mismatch message when the value goes somewhere other than the step's own handler. */
+  readonly via: string;
+}
+
+/**
+ * The input schemas a reference's value must fit. Usually one: the step's handler at the
+ * reference's place. A fan-out passes values on: `with.<key>` goes to the per-partition handler's
+ * input `<key>` (instead of the fan-out's own open `with`), and `items` must be an array for the
+ * fan-out and, partition by partition, fit the handler's `partition_input`.
+ */
+function consumersOf(a: Analysis, view: StepView, o: ReferenceOccurrence, entry: HandlerManifestEntry): Consumer[] {
+  const own = (): Consumer[] => {
+    const at = a.schemaAt(entry.inputSchema, o.location, locationKey(o));
+    return at.found ? [{ entry, schema: at.schema, via: '' }] : [];
+  };
+  const child = view.step.handler === FAN_OUT_HANDLER ? perPartitionEntry(a, view) : undefined;
+  if (!child) return own();
+  const [head, key, ...rest] = o.location;
+  if (head === 'with' && typeof key === 'string') {
+    const at = a.schemaAt(child.inputSchema, [key, ...rest]);
+    return at.found ? [{ entry: child, schema: at.schema, via: ` (it goes to '${child.name}' for every partition)` }] : [];
+  }
+  const partitionInput = typeof view.step.inputs['partition_input'] === 'string' ? view.step.inputs['partition_input'] : 'data';
+  if (head !== 'items' || o.location.length !== 1) return own();
+  const at = a.schemaAt(child.inputSchema, [partitionInput]);
+  return [...own(), ...(at.found ? [{ entry: child, schema: at.schema, via: ` (each partition goes to '${child.name}' input '${partitionInput}')` }] : [])];
+}
+
+/** Reports an exact reference whose producer type does not fit `c`; true when it fits. */
+function checkExactFit(a: Analysis, view: StepView, o: ReferenceOccurrence, found: JsonSchema, producer: Producer, c: Consumer): boolean {
+  const { reference } = o;
+  const fit = a.assignable(found, producer.schema, c.schema, c.entry.inputSchema);
+  if (fit.ok) return true;
+  const expects = describeSchema(c.schema, c.entry.inputSchema);
+  const detail = fit.at === '' ? fit.reason : `at '${fit.at}', ${fit.reason}`;
+  const fitting = fittingSiblings(a, producer, reference.path, c.schema, c.entry.inputSchema);
+  a.report(
+    'REFERENCE_TYPE_MISMATCH',
+    pathOf(view, o),
+    `Step '${view.step.name}' input '${inputOf(o)}' gets ${reference.text}, which is ${describeSchema(found, producer.schema)}, but handler '${c.entry.name}' expects ${expects} there${c.via} (${detail}).`,
+    fitting.length > 0
+      ? `Read a value of type ${expects} instead: ${listChoices(fitting)}; or add a transform step that reshapes it.`
+      : `Read a value of type ${expects}, or add a transform step that reshapes ${reference.text} into it.`,
+  );
+  return false;
 }
 
 /** References to keys beside the mismatched one whose type does fit: the likely intended value. */
