@@ -135,7 +135,7 @@ function resolveProducer(a: Analysis, view: StepView, o: ReferenceOccurrence): P
 }
 
 function checkPathAndType(a: Analysis, view: StepView, o: ReferenceOccurrence, producer: Producer, interpolatedChecked: Set<string> | undefined): void {
-  const { pointer, reference, exact } = o;
+  const { reference, exact } = o;
   const found = a.schemaAt(producer.schema, reference.path, referencePathKey(reference));
   if (!found.found) {
     const reached = reference.path.slice(0, found.failedAt);
@@ -153,18 +153,42 @@ function checkPathAndType(a: Analysis, view: StepView, o: ReferenceOccurrence, p
   }
   const entry = a.usableEntry(view);
   if (!entry) return;
-  const consumers = consumersOf(a, view, o, entry);
-  if (consumers.length === 0) return; // an input the handler does not take: INPUT_UNKNOWN says so.
-  if (exact) {
-    for (const c of consumers) if (!checkExactFit(a, view, o, found.schema, producer, c)) return;
+  if (view.step.handler === FAN_OUT_HANDLER) {
+    // A fan-out passes values on to another handler: check them where they go.
+    const consumers = consumersOf(a, view, o, entry);
+    if (consumers.length === 0) return;
+    if (exact) {
+      for (const c of consumers) if (!checkExactFit(a, view, o, found.schema, producer, c.entry, c.schema, c.via)) return;
+      return;
+    }
+    const [first] = consumers as [Consumer];
+    checkInterpolated(a, view, o, found.schema, producer, first.entry, first.schema, interpolatedChecked);
     return;
   }
-  const [{ entry: target, schema: consumerSchema }] = consumers as [Consumer];
-  if (!a.assignable(found.schema, producer.schema, SCALAR, SCALAR).ok) {
+  // The common path allocates nothing per reference: a thousand-step fragment has thousands.
+  const consumer = a.schemaAt(entry.inputSchema, o.location, locationKey(o));
+  if (!consumer.found) return; // an input the handler does not take: INPUT_UNKNOWN says so.
+  if (exact) checkExactFit(a, view, o, found.schema, producer, entry, consumer.schema, '');
+  else checkInterpolated(a, view, o, found.schema, producer, entry, consumer.schema, interpolatedChecked);
+}
+
+/** Interpolated references: the value must be a scalar, and the consumer must take a string. */
+function checkInterpolated(
+  a: Analysis,
+  view: StepView,
+  o: ReferenceOccurrence,
+  found: JsonSchema,
+  producer: Producer,
+  target: HandlerManifestEntry,
+  consumerSchema: JsonSchema,
+  interpolatedChecked: Set<string> | undefined,
+): void {
+  const { reference, pointer } = o;
+  if (!a.assignable(found, producer.schema, SCALAR, SCALAR).ok) {
     a.report(
       'REFERENCE_TYPE_MISMATCH',
       pathOf(view, o),
-      `Step '${view.step.name}' input '${inputOf(o)}' interpolates ${reference.text}, which is ${describeSchema(found.schema, producer.schema)}, into text; an object or array would become JSON text.`,
+      `Step '${view.step.name}' input '${inputOf(o)}' interpolates ${reference.text}, which is ${describeSchema(found, producer.schema)}, into text; an object or array would become JSON text.`,
       `Make the string exactly "${reference.text}" to pass the value itself, or interpolate one of its scalar fields.`,
     );
   }
@@ -201,7 +225,7 @@ function consumersOf(a: Analysis, view: StepView, o: ReferenceOccurrence, entry:
     const at = a.schemaAt(entry.inputSchema, o.location, locationKey(o));
     return at.found ? [{ entry, schema: at.schema, via: '' }] : [];
   };
-  const child = view.step.handler === FAN_OUT_HANDLER ? perPartitionEntry(a, view) : undefined;
+  const child = perPartitionEntry(a, view);
   if (!child) return own();
   const [head, key, ...rest] = o.location;
   if (head === 'with' && typeof key === 'string') {
@@ -214,18 +238,27 @@ function consumersOf(a: Analysis, view: StepView, o: ReferenceOccurrence, entry:
   return [...own(), ...(at.found ? [{ entry: child, schema: at.schema, via: ` (each partition goes to '${child.name}' input '${partitionInput}')` }] : [])];
 }
 
-/** Reports an exact reference whose producer type does not fit `c`; true when it fits. */
-function checkExactFit(a: Analysis, view: StepView, o: ReferenceOccurrence, found: JsonSchema, producer: Producer, c: Consumer): boolean {
+/** Reports an exact reference whose producer type does not fit `schema` of `entry`; true when it fits. */
+function checkExactFit(
+  a: Analysis,
+  view: StepView,
+  o: ReferenceOccurrence,
+  found: JsonSchema,
+  producer: Producer,
+  entry: HandlerManifestEntry,
+  schema: JsonSchema,
+  via: string,
+): boolean {
   const { reference } = o;
-  const fit = a.assignable(found, producer.schema, c.schema, c.entry.inputSchema);
+  const fit = a.assignable(found, producer.schema, schema, entry.inputSchema);
   if (fit.ok) return true;
-  const expects = describeSchema(c.schema, c.entry.inputSchema);
+  const expects = describeSchema(schema, entry.inputSchema);
   const detail = fit.at === '' ? fit.reason : `at '${fit.at}', ${fit.reason}`;
-  const fitting = fittingSiblings(a, producer, reference.path, c.schema, c.entry.inputSchema);
+  const fitting = fittingSiblings(a, producer, reference.path, schema, entry.inputSchema);
   a.report(
     'REFERENCE_TYPE_MISMATCH',
     pathOf(view, o),
-    `Step '${view.step.name}' input '${inputOf(o)}' gets ${reference.text}, which is ${describeSchema(found, producer.schema)}, but handler '${c.entry.name}' expects ${expects} there${c.via} (${detail}).`,
+    `Step '${view.step.name}' input '${inputOf(o)}' gets ${reference.text}, which is ${describeSchema(found, producer.schema)}, but handler '${entry.name}' expects ${expects} there${via} (${detail}).`,
     fitting.length > 0
       ? `Read a value of type ${expects} instead: ${listChoices(fitting)}; or add a transform step that reshapes it.`
       : `Read a value of type ${expects}, or add a transform step that reshapes ${reference.text} into it.`,
