@@ -6,11 +6,12 @@
  * both then fail the fan-out (which parks or fails by the step's policy; an operator retry re-runs
  * only the partitions that did not complete); `isolate` records the failure and succeeds.
  */
-import { CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import { charge, remaining } from '../src/core/budget.js';
 import {
   childStepName,
   fanOutSettingsSchema,
+  historyRoomProblem,
   itemsAreStored,
   MAX_PARTITIONS,
   NOT_PER_PARTITION,
@@ -104,13 +105,17 @@ function spawnChildren(run: TaskRun, parent: StepRecord, settings: FanOutSetting
     );
   }
   const n = ranges.length;
-  const minSize = (limit: number): number => Math.ceil(ranges.reduce((a, r) => a + r.end - r.start, 0) / Math.max(1, limit));
+  const count = ranges.reduce((a, r) => a + r.end - r.start, 0);
+  const minSize = (limit: number): number => Math.ceil(count / Math.max(1, limit));
   if (n > MAX_PARTITIONS) {
     throw taskFailure(
       'FAN_OUT_TOO_MANY_PARTITIONS',
       `Fan-out '${parent.name}' would make ${n} partitions of ${settings.partition_size}; at most ${MAX_PARTITIONS} are allowed. Set partition_size to at least ${minSize(MAX_PARTITIONS)}.`,
     );
   }
+  const info = workflowInfo();
+  const crowded = historyRoomProblem(n, { events: info.historyLength, bytes: info.historySize }, count);
+  if (crowded) throw taskFailure('FAN_OUT_TOO_MANY_PARTITIONS', `Fan-out '${parent.name}': ${crowded}.`);
   const left = remaining(run.ledger, Date.now()).steps;
   if (n > left) {
     throw taskFailure(

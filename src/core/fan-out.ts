@@ -19,6 +19,42 @@ export const FAN_OUT_HANDLER = 'fan_out';
  */
 export const MAX_PARTITIONS = 1_000;
 
+/** Temporal ends a run whose history passes these (events; bytes). */
+export const TEMPORAL_HISTORY_LIMITS = { events: 51_200, bytes: 50 * 1024 * 1024 } as const;
+
+/**
+ * What one child adds to history, with room to spare: measured at about 3.3 events and 3.4 KB
+ * (`bench/fan-out.bench.ts`: scheduled, started, completed, and its share of workflow tasks).
+ */
+const PER_CHILD = { events: 4, bytes: 4 * 1024 } as const;
+
+/** Share of Temporal's limits a fan-out may fill; the rest is for what the task does after it. */
+const HISTORY_SHARE = 0.8;
+
+/**
+ * Whether `partitions` more children fit in the run's history; the problem as a sentence if not.
+ * A run that passes Temporal's limits is terminated with everything in flight, so a fan-out that
+ * would get there fails first, saying what would fit.
+ * @example historyRoomProblem(1000, { events: 50_000, bytes: 1e6 }, 5000) // "… would add about 4,000 events …"
+ */
+export function historyRoomProblem(partitions: number, history: { readonly events: number; readonly bytes: number }, items: number): string | null {
+  const eventRoom = Math.floor((TEMPORAL_HISTORY_LIMITS.events * HISTORY_SHARE - history.events) / PER_CHILD.events);
+  const byteRoom = Math.floor((TEMPORAL_HISTORY_LIMITS.bytes * HISTORY_SHARE - history.bytes) / PER_CHILD.bytes);
+  const room = Math.max(0, Math.min(eventRoom, byteRoom));
+  if (partitions <= room) return null;
+  const fits = room === 0 ? 'no more children fit' : `at most ${room} more children fit (partition_size ${Math.ceil(items / room)} or more)`;
+  return (
+    `${partitions} children would add about ${thousands(partitions * PER_CHILD.events)} events to a history of ` +
+    `${thousands(history.events)} events and ${(history.bytes / 1024 / 1024).toFixed(1)} MB; Temporal ends a run at ` +
+    `${thousands(TEMPORAL_HISTORY_LIMITS.events)} events or 50 MB, and ${fits}`
+  );
+}
+
+/** `51200` → `51,200` (no Intl: the same text everywhere). */
+function thousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 /** Most children one fan-out runs at once (well under Temporal's 2,000 pending activities). */
 export const MAX_FAN_OUT_CONCURRENCY = 100;
 

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { fanOut } from '../../catalog/fan-out.js';
 import { gate } from '../../catalog/gate.js';
 import { aggregate } from '../../catalog/aggregate.js';
-import { childStepName, partitionRanges, partitionReasoning, sliceItems } from '../../src/core/fan-out.js';
+import { childStepName, historyRoomProblem, partitionRanges, partitionReasoning, sliceItems } from '../../src/core/fan-out.js';
 import type { Fragment } from '../../src/core/fragment.js';
 import type { JsonValue } from '../../src/core/json.js';
 import type { ValidationContext } from '../../src/core/validation.js';
@@ -182,6 +182,15 @@ describe('partitioning', () => {
     const path = { $weft_blob_path: { blob: 'sha256:ab', path: ['rows'] } } as unknown as JsonValue;
     expect(sliceItems(path, range)).toEqual({ $weft_blob_path: { blob: 'sha256:ab', path: ['rows'], slice: [2, 4] } });
     expect(() => sliceItems({ not: 'items' }, range)).toThrow(/array or a stored-result reference/);
+  });
+
+  it("refuses children that would crowd the run's history past Temporal's limits, saying what fits", () => {
+    expect(historyRoomProblem(1_000, { events: 200, bytes: 100_000 }, 1_000)).toBeNull();
+    // 80% of 51,200 events is 40,960; 38,960 used leaves room for 500 children of 4 events
+    expect(historyRoomProblem(1_000, { events: 38_960, bytes: 1024 * 1024 }, 5_000)).toBe(
+      '1000 children would add about 4,000 events to a history of 38,960 events and 1.0 MB; Temporal ends a run at 51,200 events or 50 MB, and at most 500 more children fit (partition_size 10 or more)',
+    );
+    expect(historyRoomProblem(10, { events: 100, bytes: 45 * 1024 * 1024 }, 10)).toMatch(/and 45\.0 MB; .* and no more children fit$/);
   });
 
   it('names children outside the step-name pattern and says which items they hold', () => {
