@@ -50,8 +50,10 @@ export async function runFanOut(run: TaskRun, parent: StepRecord, input: JsonVal
   const ranges = partitionRanges(count, settings.partition_size);
   const children = spawnChildren(run, parent, settings, ranges);
   const failed = await runChildren(run, parent, settings, items, ranges, children, failure);
-  const results = children.map((name) => (run.step(name).state === 'completed' ? (run.outputs.get(name) ?? null) : null));
-  const output: FanOutOutput = { results, items: count, partitions: ranges.length, succeeded: ranges.length - failed.length, failed };
+  const completed = children.map((name) => run.step(name).state === 'completed');
+  const results = children.map((name, i) => (completed[i] ? (run.outputs.get(name) ?? null) : null));
+  const succeeded = completed.filter(Boolean).length;
+  const output: FanOutOutput = { results, items: count, partitions: ranges.length, succeeded, failed };
   if (failed.length > 0 && settings.on_failure !== 'isolate') throw partitionsFailed(run, parent, settings, output, failure);
   return output;
 }
