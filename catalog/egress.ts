@@ -229,6 +229,33 @@ export function compileEgressPolicy(policy: EgressPolicy): CompiledEgressPolicy 
   return { source: policy, hosts, cidrs };
 }
 
+/** The environment variable operators allow-list internal hosts and ranges with. */
+export const EGRESS_ALLOW_VARIABLE = 'WEFT_EGRESS_ALLOW';
+
+/**
+ * The egress policy from `WEFT_EGRESS_ALLOW`: a comma-separated list of host names (`api.internal`,
+ * `*.corp.example`) and addresses or ranges (`10.20.0.0/16`, `fd00::/8`, `127.0.0.1`). Unset or
+ * empty allows nothing internal. A bad entry throws, naming the variable and the entry.
+ * @example egressPolicyFromEnv({ WEFT_EGRESS_ALLOW: 'billing.internal, 10.20.0.0/16' })
+ * // { allowHosts: ['billing.internal'], allowCidrs: ['10.20.0.0/16'] }
+ */
+export function egressPolicyFromEnv(env: Readonly<Record<string, string | undefined>>): EgressPolicy {
+  const entries = (env[EGRESS_ALLOW_VARIABLE] ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  const policy: EgressPolicy = {
+    allowHosts: entries.filter((e) => !e.includes('/') && isIP(e) === 0),
+    allowCidrs: entries.filter((e) => e.includes('/') || isIP(e) !== 0),
+  };
+  try {
+    compileEgressPolicy(policy);
+  } catch (err) {
+    throw new TypeError(`${EGRESS_ALLOW_VARIABLE}: ${(err as Error).message}`);
+  }
+  return policy;
+}
+
 function hostAllowed(policy: CompiledEgressPolicy, hostname: string): boolean {
   return policy.hosts.some((h) => (h.startsWith('*.') ? hostname.endsWith(h.slice(1)) : hostname === h));
 }
@@ -239,8 +266,8 @@ function cidrAllowed(policy: CompiledEgressPolicy, parsed: ParsedAddress): boole
 
 /** The hint every denial ends with. */
 export const ALLOW_LIST_HINT =
-  'If this target is intended, add the host to the worker\'s egress allowHosts or its address range to allowCidrs ' +
-  '(createHttpRequestHandler({ egress }), createEmitHandler({ egress })); plans cannot change the allow-list.';
+  'If this target is intended, add the host or its address range to the worker\'s WEFT_EGRESS_ALLOW ' +
+  '(or, in code, egress allowHosts / allowCidrs of createHttpRequestHandler and createEmitHandler); plans cannot change the allow-list.';
 
 /**
  * Checks `url` against the policy: resolves its host once with `lookup` (IP literals are not

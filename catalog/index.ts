@@ -9,8 +9,9 @@
 import type { AnyHandler } from '../src/handler.js';
 import { aggregate } from './aggregate.js';
 import { decide } from './decide.js';
-import { emit } from './emit.js';
-import { httpRequest } from './http-request.js';
+import { createEmitHandler, emit } from './emit.js';
+import { EGRESS_ALLOW_VARIABLE, egressPolicyFromEnv } from './egress.js';
+import { createHttpRequestHandler, httpRequest } from './http-request.js';
 import { persist } from './persist.js';
 import { transform } from './transform.js';
 import { validate } from './validate.js';
@@ -24,7 +25,7 @@ export type { EmitInput, EmitOptions, EmitOutput } from './emit.js';
 export { fanOut } from './fan-out.js';
 export { declareErrorModes, pointAt } from './failures.js';
 export type { DeclaredErrorModes, ErrorModeSpec } from './failures.js';
-export { ALLOW_LIST_HINT, checkTarget, classifyAddress, compileEgressPolicy, EgressDenied } from './egress.js';
+export { ALLOW_LIST_HINT, checkTarget, classifyAddress, compileEgressPolicy, EGRESS_ALLOW_VARIABLE, EgressDenied, egressPolicyFromEnv } from './egress.js';
 export type { AddressClass, CheckedTarget, CompiledEgressPolicy, EgressPolicy, ResolveAll, ResolvedAddress } from './egress.js';
 export {
   createHttpRequestHandler,
@@ -54,3 +55,14 @@ export type { ValidateInput, ValidateOutput, ValidationError } from './validate.
 
 /** The built-in handlers with their default limits, in catalog order. */
 export const builtinHandlers: readonly AnyHandler[] = [transform, validate, aggregate, decide, emit, persist, httpRequest];
+
+/**
+ * The built-in handlers as a worker configured by its environment runs them: `http_request` and
+ * `emit` may reach the internal hosts and ranges `WEFT_EGRESS_ALLOW` lists (nothing internal
+ * when unset). Throws, naming the variable, when an entry is not a host name or range.
+ */
+export function configuredBuiltinHandlers(env: Readonly<Record<string, string | undefined>> = process.env): readonly AnyHandler[] {
+  if (!env[EGRESS_ALLOW_VARIABLE]?.trim()) return builtinHandlers;
+  const egress = egressPolicyFromEnv(env);
+  return builtinHandlers.map((h) => (h === httpRequest ? createHttpRequestHandler({ egress }) : h === emit ? createEmitHandler({ egress }) : h));
+}

@@ -1,10 +1,10 @@
 /**
  * The repository's registry: what `weft worker`, `weft validate`, `weft catalog` and
  * `npm run demo` serve when no `--registry` or `WEFT_REGISTRY` is given — the built-in catalog,
- * the gate, the order-triage handlers and template, and a planner: Claude when
+ * the gate and fan-out, the order-triage handlers and template, and a planner: Claude when
  * ANTHROPIC_API_KEY is set (plus the LLM `summarize` handler), else the example's scripted planner.
  */
-import { builtinHandlers } from '../catalog/index.js';
+import { configuredBuiltinHandlers } from '../catalog/index.js';
 import { fanOut } from '../catalog/fan-out.js';
 import { gate } from '../catalog/gate.js';
 import { createSummarizeHandler } from '../catalog/summarize.js';
@@ -18,7 +18,7 @@ import { orderTriage } from './order-triage/template.js';
 export function exampleRegistry(env: Readonly<Record<string, string | undefined>> = process.env): Registry {
   const claude = Boolean(env['ANTHROPIC_API_KEY']);
   return defineRegistry({
-    handlers: [...builtinHandlers, gate, fanOut, ...orderTriageHandlers, ...(claude ? [createSummarizeHandler({ env })] : [])],
+    handlers: [...configuredBuiltinHandlers(env), gate, fanOut, ...orderTriageHandlers, ...(claude ? [createSummarizeHandler({ env })] : [])],
     templates: [orderTriage],
     planner: claude ? anthropicPlanner({ env }) : orderTriagePlanner,
   });

@@ -1,7 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResolveAll } from '../../catalog/egress.js';
+import { egressPolicyFromEnv, type ResolveAll } from '../../catalog/egress.js';
+import { builtinHandlers, configuredBuiltinHandlers } from '../../catalog/index.js';
+import { exampleRegistry } from '../../examples/registry.js';
 import { compositionOf } from '../../catalog/grammar/compose.js';
 import { createHttpRequestHandler, httpRequest, httpRequestInput } from '../../catalog/http-request.js';
 import { expectHandlerFailure, fakeHandlerContext, runHandler } from '../support/handler-context.js';
@@ -172,6 +174,28 @@ describe('http_request against an allow-listed loopback server', () => {
 
   it('returns a redirect listed in expect_status instead of following it', async () => {
     await expect(runHandler(handler, { url: `${base}/hops/1`, expect_status: [302] })).resolves.toMatchObject({ status: 302, headers: { location: '/hops/0' } });
+  });
+});
+
+describe('WEFT_EGRESS_ALLOW: the allow-list operators set without code', () => {
+  it('parses host names and ranges, and names the variable when an entry is neither', () => {
+    expect(egressPolicyFromEnv({ WEFT_EGRESS_ALLOW: ' billing.internal, *.corp.example ,10.20.0.0/16,127.0.0.1,fd00::/8,' })).toEqual({
+      allowHosts: ['billing.internal', '*.corp.example'],
+      allowCidrs: ['10.20.0.0/16', '127.0.0.1', 'fd00::/8'],
+    });
+    expect(egressPolicyFromEnv({})).toEqual({ allowHosts: [], allowCidrs: [] });
+    expect(() => egressPolicyFromEnv({ WEFT_EGRESS_ALLOW: 'ok.internal,10.0.0.0/33' })).toThrow(/^WEFT_EGRESS_ALLOW: Egress allowCidrs entry '10\.0\.0\.0\/33' is not an address range/);
+    expect(() => egressPolicyFromEnv({ WEFT_EGRESS_ALLOW: 'not a host' })).toThrow(/^WEFT_EGRESS_ALLOW: Egress allowHosts entry 'not a host' is not a host name/);
+  });
+
+  it("lets a worker's http_request and emit reach what it lists, and nothing else", async () => {
+    const byName = (handlers: readonly { name: string }[], name: string) => handlers.find((h) => h.name === name) as typeof httpRequest;
+    expect(configuredBuiltinHandlers({})).toBe(builtinHandlers);
+    const allowed = configuredBuiltinHandlers({ WEFT_EGRESS_ALLOW: '127.0.0.1' });
+    await expect(runHandler(byName(allowed, 'http_request'), { url: `${base}/json` })).resolves.toMatchObject({ status: 200 });
+    await expectHandlerFailure(byName(configuredBuiltinHandlers({ WEFT_EGRESS_ALLOW: '10.0.0.0/8' }), 'http_request'), { url: `${base}/json` }, 'EGRESS_DENIED');
+    expect(byName(allowed, 'emit')).not.toBe(byName(builtinHandlers, 'emit'));
+    expect(() => exampleRegistry({ WEFT_EGRESS_ALLOW: '300.1.1.1/8' })).toThrow(/WEFT_EGRESS_ALLOW/);
   });
 });
 
