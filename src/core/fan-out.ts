@@ -100,10 +100,13 @@ export const fanOutSettingsSchema = z
   })
   .strict();
 
-/** The fan-out's inputs, as the planner and the validator see them. */
-export const fanOutInputSchema = fanOutSettingsSchema.extend({
-  items: z.array(z.json()).describe(`The array to partition, usually a reference to an upstream output; at most ${MAX_PARTITIONS} partitions.`),
-});
+/** The fan-out's inputs, as the planner and the validator see them (`items` first, as a planner writes them). */
+export const fanOutInputSchema = z
+  .object({
+    items: z.array(z.json()).describe(`The array to partition, usually a reference to an upstream output; at most ${MAX_PARTITIONS} partitions.`),
+    ...fanOutSettingsSchema.shape,
+  })
+  .strict();
 
 /** One failed partition. */
 export const fanOutFailureSchema = z.object({

@@ -232,7 +232,7 @@ describe('emit to a webhook (a real server on 127.0.0.1)', () => {
     const failure = await expectHandlerFailure(createEmitHandler(), post(), 'EMIT_TARGET_DENIED', ctx('s1'));
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain(`Webhook ${base}/hook was not sent: Egress to 127.0.0.1, a loopback address, is denied.`);
-    expect(failure.message).toContain('createEmitHandler({ egress })');
+    expect(failure.message).toContain("worker's WEFT_EGRESS_ALLOW");
     expect(failure.details).toEqual([expect.objectContaining({ host: '127.0.0.1', address: '127.0.0.1', class: 'loopback' })]);
     expect(received).toHaveLength(0);
   });
