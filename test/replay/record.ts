@@ -16,12 +16,12 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { weftTask } from '../../workflows/task.js';
-import { operateUpdate, stepsQuery } from '../../workflows/definitions.js';
+import { operateUpdate } from '../../workflows/definitions.js';
 import { createWeftWorker } from '../../src/worker.js';
 import { scriptedPlanner } from '../../src/planner/scripted.js';
 import { registry } from '../../examples/registry.js';
 import { startTimeSkippingEnv } from '../support/environments.js';
-import { bundle, fragment, runTask, step, testTemplate, waitFor } from '../support/engine.js';
+import { bundle, fragment, runTask, step, testTemplate, waitForStep } from '../support/engine.js';
 import { failTimes } from '../support/test-handlers.js';
 
 async function save(name: string, handle: WorkflowHandle): Promise<void> {
@@ -58,7 +58,7 @@ const recordings: Record<string, (env: TestWorkflowEnvironment) => Promise<void>
         ]),
       ),
       during: async (h) => {
-        await waitFor(() => h.query(stepsQuery), (s) => s.some((x) => x.name === 'fan' && x.state === 'parked'), 'fan parked');
+        await waitForStep(h, 'fan', 'parked');
         await h.executeUpdate(operateUpdate, { args: [{ step: 'fan', action: 'retry', by: 'recorder' }] });
       },
     });

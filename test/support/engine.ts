@@ -159,6 +159,14 @@ export async function waitFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean,
   }
 }
 
+/**
+ * Waits until step `name` is in `state` (e.g. a gate `running`, a failed step `parked`); returns
+ * the step table at that moment.
+ */
+export function waitForStep(handle: WorkflowHandle<typeof weftTask>, name: string, state: StepRecord['state']): Promise<StepRecord[]> {
+  return waitFor(() => handle.query(stepsQuery), (s) => s.some((x) => x.name === name && x.state === state), `${name} ${state}`);
+}
+
 /** The failure an update validator rejected with (the client wraps it as the cause). */
 export async function updateRejection(update: Promise<unknown>): Promise<{ type: string | undefined; message: string }> {
   try {

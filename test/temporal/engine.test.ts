@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scriptedPlanner } from '../../src/planner/scripted.js';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Planner, PlanningRequest } from '../../src/planner/types.js';
-import { operateUpdate, stepsQuery, gateUpdate } from '../../workflows/definitions.js';
+import { gateUpdate, operateUpdate } from '../../workflows/definitions.js';
 import { startTimeSkippingEnv } from '../support/environments.js';
-import { bundle, fragment, runTask, step, testTemplate, updateRejection, waitFor } from '../support/engine.js';
+import { bundle, fragment, runTask, step, testTemplate, updateRejection, waitForStep } from '../support/engine.js';
 import { concurrencyOf, failTimes } from '../support/test-handlers.js';
 
 let env: TestWorkflowEnvironment;
@@ -81,7 +81,7 @@ describe('planning and re-planning', () => {
       template,
       planner,
       during: async (h) => {
-        await waitFor(() => h.query(stepsQuery), (s) => s.some((x) => x.name === 'plan' && x.state === 'parked'), 'plan parked');
+        await waitForStep(h, 'plan', 'parked');
         const desc = await h.describe();
         expect(desc.searchAttributes['WeftState']).toEqual(['parked']);
         await h.executeUpdate(operateUpdate, { args: [{ step: 'plan', action: 'retry', by: 'tester' }] });
@@ -180,7 +180,7 @@ describe('failures, parking and gates', () => {
       planner,
       workflowId,
       during: async (h) => {
-        const steps = await waitFor(() => h.query(stepsQuery), (s) => s.some((x) => x.name === 'wobbly' && x.state === 'parked'), 'wobbly parked');
+        const steps = await waitForStep(h, 'wobbly', 'parked');
         expect(steps.find((x) => x.name === 'wobbly')!.error).toMatchObject({ type: 'FLAKY_FAILURE' });
         const rejected = await updateRejection(h.executeUpdate(operateUpdate, { args: [{ step: 'after', action: 'retry' }] }));
         expect(rejected.type).toBe('STEP_NOT_PARKED');
@@ -207,7 +207,7 @@ describe('failures, parking and gates', () => {
       planner,
       workflowId,
       during: async (h) => {
-        await waitFor(() => h.query(stepsQuery), (s) => s.some((x) => x.name === 'broken' && x.state === 'parked'), 'broken parked');
+        await waitForStep(h, 'broken', 'parked');
         const rejected = await updateRejection(h.executeUpdate(operateUpdate, { args: [{ step: 'broken', action: 'skip', output: { ok: 'yes' } }] }));
         expect(rejected.type).toBe('SKIP_OUTPUT_INVALID');
         expect(rejected.message).toMatch(/does not fit the output schema of 'flaky'/);
@@ -241,7 +241,7 @@ describe('failures, parking and gates', () => {
       template: testTemplate(),
       planner: scriptedPlanner(() => gateFragment),
       during: async (h) => {
-        await waitFor(() => h.query(stepsQuery), (s) => s.some((x) => x.name === 'approval' && x.state === 'running'), 'gate waiting');
+        await waitForStep(h, 'approval', 'running');
         await h.executeUpdate(gateUpdate, { args: [{ step: 'approval', decision: 'approve', by: 'alice', comment: 'fine' }] });
       },
     });
@@ -301,7 +301,7 @@ describe('gates block what depends on them', () => {
       template: testTemplate(),
       planner: scriptedPlanner(() => gated),
       during: async (h) => {
-        await waitFor(() => h.query(stepsQuery), (s) => s.some((x) => x.name === 'approval' && x.state === 'running'), 'gate waiting');
+        await waitForStep(h, 'approval', 'running');
         await h.executeUpdate(gateUpdate, { args: [{ step: 'approval', decision: 'approve', by: 'alice' }] });
       },
     });
@@ -320,7 +320,7 @@ describe('gates block what depends on them', () => {
       template: testTemplate(),
       planner: scriptedPlanner(() => gated),
       during: async (h) => {
-        await waitFor(() => h.query(stepsQuery), (s) => s.some((x) => x.name === 'approval' && x.state === 'running'), 'gate waiting');
+        await waitForStep(h, 'approval', 'running');
         const answer = await h.executeUpdate(gateUpdate, { args: [{ step: 'approval', decision: 'reject', by: 'bob', comment: 'not this week' }] });
         expect(answer).toEqual({ step: 'approval', outcome: 'rejected' });
       },

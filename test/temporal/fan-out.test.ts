@@ -9,9 +9,9 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../src/core/json.js';
 import { scriptedPlanner } from '../../src/planner/scripted.js';
-import { operateUpdate, stepsQuery } from '../../workflows/definitions.js';
+import { operateUpdate } from '../../workflows/definitions.js';
 import { startTimeSkippingEnv } from '../support/environments.js';
-import { bundle, fragment, runTask, step, testTemplate, waitFor } from '../support/engine.js';
+import { bundle, fragment, runTask, step, testTemplate, waitForStep } from '../support/engine.js';
 import { concurrencyOf, failTimes } from '../support/test-handlers.js';
 
 let env: TestWorkflowEnvironment;
@@ -160,7 +160,7 @@ describe('fan_out', () => {
       planner: scriptedPlanner(() => fanFragment(ids(8), { partition_size: 2, on_failure: 'continue', concurrency: 1 })),
       workflowId: id,
       during: async (h) => {
-        const parked = await waitFor(() => h.query(stepsQuery), (s) => s.some((x) => x.name === 'fan' && x.state === 'parked'), 'fan parked');
+        const parked = await waitForStep(h, 'fan', 'parked');
         const fan = parked.find((s) => s.name === 'fan')!;
         expect(fan.error?.type).toBe('FAN_OUT_PARTITIONS_FAILED');
         expect(fan.error?.message).toMatch(/^2 of 4 partitions of fan-out 'fan' failed: fan\[0\] \(FLAKY_FAILURE: planned failure of fan\[0\], 0 left\); fan\[3\] \(FLAKY_FAILURE/);

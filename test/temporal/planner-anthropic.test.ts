@@ -10,9 +10,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { roundUsd } from '../../src/core/budget.js';
 import { diagnosticLine } from '../../src/planner/prompt-text.js';
 import { anthropicPlanner, type AnthropicPlannerOptions } from '../../src/planner/anthropic.js';
-import { operateUpdate, stepsQuery } from '../../workflows/definitions.js';
+import { operateUpdate } from '../../workflows/definitions.js';
 import { startAnthropicServer, type AnthropicTestServer } from '../support/anthropic-server.js';
-import { bundle, fragment, runTask, step, testTemplate, waitFor } from '../support/engine.js';
+import { bundle, fragment, runTask, step, testTemplate, waitForStep } from '../support/engine.js';
 import { startTimeSkippingEnv } from '../support/environments.js';
 
 let env: TestWorkflowEnvironment;
@@ -101,7 +101,7 @@ describe('the engine planning through anthropicPlanner', () => {
       template,
       planner: planner(),
       during: async (h) => {
-        await waitFor(() => h.query(stepsQuery), (s) => s.some((x) => x.name === 'plan' && x.state === 'parked'), 'plan parked');
+        await waitForStep(h, 'plan', 'parked');
         expect(server.requests).toHaveLength(1);
         await h.executeUpdate(operateUpdate, { args: [{ step: 'plan', action: 'retry', by: 'tester' }] });
       },
