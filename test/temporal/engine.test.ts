@@ -3,26 +3,16 @@
  * exhausted attempts (fail and park), multi-phase planning, budget exhaustion, parking with
  * operator retry and skip, gates with timeouts, and the concurrency limit.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scriptedPlanner } from '../../src/planner/scripted.js';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Planner, PlanningRequest } from '../../src/planner/types.js';
 import { gateUpdate, operateUpdate } from '../../workflows/definitions.js';
-import { startTimeSkippingEnv } from '../support/environments.js';
-import { bundle, fragment, runTask, step, testTemplate, updateRejection, waitForStep } from '../support/engine.js';
+import { fragment, runTask, step, testTemplate, updateRejection, waitForStep } from '../support/engine.js';
+import { useTimeSkippingEngine } from '../support/suite.js';
 import { concurrencyOf, failTimes } from '../support/test-handlers.js';
 
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  [env, workflowBundle] = await Promise.all([startTimeSkippingEnv(), bundle()]);
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const engine = useTimeSkippingEngine();
 
 const sumFragment = fragment([
   step('double_seed', 'add', { values: ['${steps.seed.output.value}', '${steps.seed.output.value}'] }, ['seed']),
@@ -37,7 +27,7 @@ describe('planning and re-planning', () => {
       requests.push(req);
       return req.attempt === 1 ? invalid : sumFragment;
     });
-    const { result, planning, steps, searchAttributes } = await runTask({ env, workflowBundle, template: testTemplate(), planner, input: { n: 4 } });
+    const { result, planning, steps, searchAttributes } = await runTask({ ...engine, template: testTemplate(), planner, input: { n: 4 } });
     expect(result?.result).toMatchObject({ keys: ['plus_ten'], partial: false, results: { plus_ten: { value: 18 } } });
     expect(requests).toHaveLength(2);
     const codes = requests[1]!.failures[0]!.diagnostics.map((d) => d.code);
@@ -56,7 +46,7 @@ describe('planning and re-planning', () => {
 
   it('fails the task when attempts are exhausted and onExhausted is fail', async () => {
     const bad = fragment([step('x', 'nope', {})]);
-    const { error, planning: attempts } = await runTask({ env, workflowBundle, template: testTemplate({ maxAttempts: 2 }), planner: scriptedPlanner(() => bad) });
+    const { error, planning: attempts } = await runTask({ ...engine, template: testTemplate({ maxAttempts: 2 }), planner: scriptedPlanner(() => bad) });
     expect(error).not.toBeNull();
     expect(String((error as Error & { cause?: Error }).cause?.message)).toMatch(/Step 'plan' \(planner, template\) failed: PLANNING_EXHAUSTED/);
     expect(attempts).toHaveLength(2);
@@ -66,7 +56,7 @@ describe('planning and re-planning', () => {
   it('uses the fallback fragment when attempts are exhausted', async () => {
     const bad = fragment([step('x', 'nope', {})]);
     const template = testTemplate({ maxAttempts: 2, fallback: sumFragment });
-    const { result, planning: attempts } = await runTask({ env, workflowBundle, template, planner: scriptedPlanner(() => bad), input: { n: 1 } });
+    const { result, planning: attempts } = await runTask({ ...engine, template, planner: scriptedPlanner(() => bad), input: { n: 1 } });
     expect(result?.outputs['converge']).toMatchObject({ results: { plus_ten: { value: 12 } } });
     expect(attempts.map((a) => `${a.source}:${a.accepted}`)).toEqual(['planner:false', 'planner:false', 'fallback:true']);
   });
@@ -76,8 +66,7 @@ describe('planning and re-planning', () => {
     const planner = scriptedPlanner(() => (++calls <= 2 ? fragment([step('x', 'nope', {})]) : sumFragment));
     const template = testTemplate({ maxAttempts: 2, onExhausted: 'park' });
     const { result, steps } = await runTask({
-      env,
-      workflowBundle,
+      ...engine,
       template,
       planner,
       during: async (h) => {
@@ -102,7 +91,7 @@ describe('multi-phase planning and budgets', () => {
       if (req.phase === 1) return fragment([step('first', 'add', { values: ['${steps.seed.output.value}', 1] }, ['seed'])], 'replan');
       return fragment([step('second', 'add', { values: ['${steps.first.output.value}', 100] }, ['first'])]);
     });
-    const { result, budget, searchAttributes } = await runTask({ env, workflowBundle, template: testTemplate({ maxPhases: 3 }), planner, input: { n: 2 } });
+    const { result, budget, searchAttributes } = await runTask({ ...engine, template: testTemplate({ maxPhases: 3 }), planner, input: { n: 2 } });
     expect(result?.outputs['converge']).toMatchObject({ keys: ['first', 'second'], results: { first: { value: 3 }, second: { value: 103 } } });
     expect(requests.map((r) => r.phase)).toEqual([1, 2]);
     expect(requests[1]!.results.find((r) => r.step === 'first')).toMatchObject({ mode: 'verbatim', value: { value: 3 } });
@@ -122,7 +111,7 @@ describe('multi-phase planning and budgets', () => {
     );
     const template = testTemplate({}, { maxWallTimeMs: 3600_000 });
     const started = Date.now();
-    const { result, steps, searchAttributes } = await runTask({ env, workflowBundle, template, planner });
+    const { result, steps, searchAttributes } = await runTask({ ...engine, template, planner });
     expect(Date.now() - started).toBeLessThan(60_000);
     expect(result?.partial).toBe(true);
     expect(result?.budget.exhausted?.dimension).toBe('wall_time');
@@ -146,7 +135,7 @@ describe('multi-phase planning and budgets', () => {
         );
       },
     };
-    const { result, planning, searchAttributes } = await runTask({ env, workflowBundle, template: testTemplate({ maxPhases: 3 }, { maxCostUsd: 0.5 }), planner });
+    const { result, planning, searchAttributes } = await runTask({ ...engine, template: testTemplate({ maxPhases: 3 }, { maxCostUsd: 0.5 }), planner });
     expect(calls).toBe(2);
     expect(result?.partial).toBe(true);
     expect(result?.budget.exhausted?.dimension).toBe('cost_usd');
@@ -161,7 +150,7 @@ describe('multi-phase planning and budgets', () => {
     const small = fragment([step('only', 'add', { values: [1] })]);
     const planner = scriptedPlanner((req) => (req.attempt === 1 ? big : small));
     // frame of 3 + 5 planned > 6
-    const { result, planning: attempts } = await runTask({ env, workflowBundle, template: testTemplate({}, { maxSteps: 6 }), planner });
+    const { result, planning: attempts } = await runTask({ ...engine, template: testTemplate({}, { maxSteps: 6 }), planner });
     expect(result?.outputs['converge']).toMatchObject({ keys: ['only'] });
     expect(attempts[0]!.diagnostics.map((d) => d.code)).toContain('BUDGET_STEPS');
   });
@@ -174,8 +163,7 @@ describe('failures, parking and gates', () => {
     const workflowId = `park-retry-${Date.now()}`;
     failTimes(workflowId, 'wobbly', 3);
     const { result, steps: finalSteps } = await runTask({
-      env,
-      workflowBundle,
+      ...engine,
       template,
       planner,
       workflowId,
@@ -201,8 +189,7 @@ describe('failures, parking and gates', () => {
     const workflowId = `park-skip-${Date.now()}`;
     failTimes(workflowId, 'broken', 100);
     const { result, details } = await runTask({
-      env,
-      workflowBundle,
+      ...engine,
       template,
       planner,
       workflowId,
@@ -225,19 +212,18 @@ describe('failures, parking and gates', () => {
     const template = testTemplate({ stepFailure: { retry: { maximumAttempts: 2, initialIntervalMs: 10 } } });
     const workflowId = `fail-${Date.now()}`;
     failTimes(workflowId, 'broken', 100);
-    const { error, searchAttributes } = await runTask({ env, workflowBundle, template, planner, workflowId });
+    const { error, searchAttributes } = await runTask({ ...engine, template, planner, workflowId });
     expect(String((error as Error & { cause?: Error }).cause?.message)).toMatch(/Step 'broken' \(flaky, planning_step\) failed: FLAKY_FAILURE/);
     expect(searchAttributes['WeftState']).toEqual(['failed']);
   });
 
   it('a gate times out into its declared outcome, or takes an approval through the update', async () => {
     const gateFragment = fragment([step('approval', 'gate', { prompt: 'ship it?', timeout_ms: 3600_000, on_timeout: 'reject' })]);
-    const timedOut = await runTask({ env, workflowBundle, template: testTemplate(), planner: scriptedPlanner(() => gateFragment) });
+    const timedOut = await runTask({ ...engine, template: testTemplate(), planner: scriptedPlanner(() => gateFragment) });
     expect(timedOut.result?.outputs['converge']).toMatchObject({ results: { approval: { outcome: 'timed_out', approved: false } } });
 
     const approved = await runTask({
-      env,
-      workflowBundle,
+      ...engine,
       template: testTemplate(),
       planner: scriptedPlanner(() => gateFragment),
       during: async (h) => {
@@ -257,7 +243,7 @@ describe('execution', () => {
       fragment([...steps, step('slow', 'tracked', { ms: 1500 }), step('fast', 'tracked', { ms: 10 }), step('after_fast', 'tracked', { ms: 10 }, ['fast'])]),
     );
     const workflowId = `conc-${Date.now()}`;
-    const { result } = await runTask({ env, workflowBundle, template: testTemplate({ concurrency: 2 }), planner, workflowId });
+    const { result } = await runTask({ ...engine, template: testTemplate({ concurrency: 2 }), planner, workflowId });
     expect(result).not.toBeNull();
     const { max, order } = concurrencyOf(workflowId);
     expect(max).toBe(2);
@@ -270,7 +256,7 @@ describe('large results', () => {
     const planner = scriptedPlanner(() =>
       fragment([step('make', 'make_rows', { count: 5000 }), step('total', 'sum_rows', { rows: '${steps.make.output.rows}' }, ['make'])]),
     );
-    const { result, handle, details, steps } = await runTask({ env, workflowBundle, template: testTemplate(), planner });
+    const { result, handle, details, steps } = await runTask({ ...engine, template: testTemplate(), planner });
     expect(result?.outputs['converge']).toMatchObject({ results: { total: { count: 5000, total: (4999 * 5000) / 2 } } });
     expect(details['make']?.output).toMatchObject({ $weft_blob: expect.stringMatching(/^sha256:/) as unknown });
     expect(steps.find((s) => s.name === 'make')?.outputBytes).toBeGreaterThan(32 * 1024);
@@ -288,7 +274,7 @@ describe('gates block what depends on them', () => {
       step('after_act', 'add', { values: ['${steps.act.output.value}', 1] }, ['act']),
       step('independent', 'add', { values: [5] }),
     ]);
-    const rejected = await runTask({ env, workflowBundle, template: testTemplate(), planner: scriptedPlanner(() => gated) });
+    const rejected = await runTask({ ...engine, template: testTemplate(), planner: scriptedPlanner(() => gated) });
     expect(rejected.result?.partial).toBe(false);
     const byName = new Map(rejected.steps.map((s) => [s.name, s]));
     expect(byName.get('act')).toMatchObject({ state: 'skipped', error: { type: 'GATE_REJECTED', message: "Not run: gate 'approval' did not approve." } });
@@ -296,8 +282,7 @@ describe('gates block what depends on them', () => {
     expect(byName.get('independent')?.state).toBe('completed');
 
     const approved = await runTask({
-      env,
-      workflowBundle,
+      ...engine,
       template: testTemplate(),
       planner: scriptedPlanner(() => gated),
       during: async (h) => {
@@ -315,8 +300,7 @@ describe('gates block what depends on them', () => {
       step('independent', 'add', { values: [5] }),
     ]);
     const { result, steps, details } = await runTask({
-      env,
-      workflowBundle,
+      ...engine,
       template: testTemplate(),
       planner: scriptedPlanner(() => gated),
       during: async (h) => {

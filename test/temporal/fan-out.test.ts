@@ -4,25 +4,15 @@
  * operator retry that re-runs only the partitions that did not complete; items held in the blob
  * store; the step budget; and item text that looks like a reference staying data.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../src/core/json.js';
 import { scriptedPlanner } from '../../src/planner/scripted.js';
 import { operateUpdate } from '../../workflows/definitions.js';
-import { startTimeSkippingEnv } from '../support/environments.js';
-import { bundle, fragment, runTask, step, testTemplate, waitForStep } from '../support/engine.js';
+import { fragment, runTask, step, testTemplate, waitForStep } from '../support/engine.js';
+import { useTimeSkippingEngine } from '../support/suite.js';
 import { concurrencyOf, failTimes } from '../support/test-handlers.js';
 
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  [env, workflowBundle] = await Promise.all([startTimeSkippingEnv(), bundle()]);
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const engine = useTimeSkippingEngine();
 
 const ids = (n: number): JsonValue[] => Array.from({ length: n }, (_, i) => `item-${i}`);
 
@@ -41,8 +31,7 @@ describe('fan_out', () => {
   it('runs one child step per partition, in order, at most `concurrency` at once, each with batch_spawn provenance', async () => {
     const id = workflowId('basic');
     const { result, steps, details, budget, searchAttributes, handle } = await runTask({
-      env,
-      workflowBundle,
+      ...engine,
       template: testTemplate(),
       planner: scriptedPlanner(() => fanFragment(ids(23), { partition_size: 5, concurrency: 2, with: { ms: 30, tag: 't' } })),
       workflowId: id,
@@ -89,8 +78,7 @@ describe('fan_out', () => {
     // `$${` escapes a reference in a fragment: `make` outputs the text `${task.input.n}` as data.
     const hostile = ['$${task.input.n}', 'plain', '$${steps.seed.output.value}'];
     const { details } = await runTask({
-      env,
-      workflowBundle,
+      ...engine,
       template: testTemplate(),
       planner: scriptedPlanner(() =>
         fragment([
@@ -108,8 +96,7 @@ describe('fan_out', () => {
 
   it('partitions items held in the blob store without loading them into the workflow', async () => {
     const { details, steps } = await runTask({
-      env,
-      workflowBundle,
+      ...engine,
       template: testTemplate({}, { maxSteps: 100 }),
       planner: scriptedPlanner(() =>
         fragment([
@@ -133,8 +120,7 @@ describe('fan_out', () => {
     const id = workflowId('isolate');
     failTimes(id, 'fan[1]', 100);
     const { result, details, steps } = await runTask({
-      env,
-      workflowBundle,
+      ...engine,
       template: testTemplate({ stepFailure: { retry: { maximumAttempts: 2, initialIntervalMs: 10 } } }),
       planner: scriptedPlanner(() => fanFragment(ids(9), { partition_size: 3, on_failure: 'isolate' })),
       workflowId: id,
@@ -154,8 +140,7 @@ describe('fan_out', () => {
     failTimes(id, 'fan[0]', 2); // fails both attempts, then heals for the operator's retry
     failTimes(id, 'fan[3]', 2);
     const { result, steps, details } = await runTask({
-      env,
-      workflowBundle,
+      ...engine,
       template: testTemplate({ stepFailure: { onExhausted: 'park', retry: { maximumAttempts: 2, initialIntervalMs: 10 } } }),
       planner: scriptedPlanner(() => fanFragment(ids(8), { partition_size: 2, on_failure: 'continue', concurrency: 1 })),
       workflowId: id,
@@ -186,8 +171,7 @@ describe('fan_out', () => {
     const id = workflowId('fail-fast');
     failTimes(id, 'fan[1]', 100);
     const { error, steps } = await runTask({
-      env,
-      workflowBundle,
+      ...engine,
       template: testTemplate({ stepFailure: { retry: { maximumAttempts: 1 } } }),
       planner: scriptedPlanner(() => fanFragment(ids(10), { partition_size: 1, concurrency: 2, with: { ms: 200 } })),
       workflowId: id,
@@ -207,8 +191,7 @@ describe('fan_out', () => {
 
   it('stops its children when the wall-time budget runs out, and the task converges with partial results', async () => {
     const { result, steps } = await runTask({
-      env,
-      workflowBundle,
+      ...engine,
       template: testTemplate({}, { maxWallTimeMs: 1_500 }),
       planner: scriptedPlanner(() => fanFragment(ids(6), { partition_size: 1, concurrency: 1, with: { ms: 700 } })),
     });
@@ -225,8 +208,7 @@ describe('fan_out', () => {
 
   it('refuses partitions the step budget cannot pay for, saying what partition_size would fit', async () => {
     const { error, steps } = await runTask({
-      env,
-      workflowBundle,
+      ...engine,
       template: testTemplate({}, { maxSteps: 20 }),
       planner: scriptedPlanner(() => fanFragment(ids(100), { partition_size: 2 })),
     });

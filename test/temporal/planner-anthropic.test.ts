@@ -4,26 +4,23 @@
  * provider outages past the activity's retries (fallback), non-retryable auth failures (fail or
  * park), and the cost search attribute adding up the recorded calls.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { roundUsd } from '../../src/core/budget.js';
 import { diagnosticLine } from '../../src/planner/prompt-text.js';
 import { anthropicPlanner, type AnthropicPlannerOptions } from '../../src/planner/anthropic.js';
 import { operateUpdate } from '../../workflows/definitions.js';
 import { startAnthropicServer, type AnthropicTestServer } from '../support/anthropic-server.js';
-import { bundle, fragment, runTask, step, testTemplate, waitForStep } from '../support/engine.js';
-import { startTimeSkippingEnv } from '../support/environments.js';
+import { fragment, runTask, step, testTemplate, waitForStep } from '../support/engine.js';
+import { useTimeSkippingEngine } from '../support/suite.js';
 
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
+const engine = useTimeSkippingEngine();
 let server: AnthropicTestServer;
 
 beforeAll(async () => {
-  [env, workflowBundle, server] = await Promise.all([startTimeSkippingEnv(), bundle(), startAnthropicServer()]);
+  server = await startAnthropicServer();
 });
 afterAll(async () => {
-  await Promise.all([env?.teardown(), server?.close()]);
+  await server?.close();
 });
 beforeEach(() => server.reset());
 
@@ -41,7 +38,7 @@ describe('the engine planning through anthropicPlanner', () => {
   it('re-plans an invalid fragment with its diagnostics in the next prompt, runs the valid one, and WeftCostUsd adds up the calls', async () => {
     const invalid = fragment([step('fetch', 'http_get', { url: 'x' })]);
     server.script({ fragment: invalid, usage: { input_tokens: 2000, output_tokens: 400 } }, { fragment: sumFragment, usage: { input_tokens: 2600, output_tokens: 500 } });
-    const { result, planning, searchAttributes } = await runTask({ env, workflowBundle, template: testTemplate(), planner: planner(), input: { n: 4 } });
+    const { result, planning, searchAttributes } = await runTask({ ...engine, template: testTemplate(), planner: planner(), input: { n: 4 } });
     expect(result?.outputs['converge']).toMatchObject({ keys: ['plus_ten'], results: { plus_ten: { value: 18 } } });
     expect(server.requests).toHaveLength(2);
     expect(planning.map((a) => [a.attempt, a.accepted, a.llmCalls])).toEqual([[1, false, 1], [2, true, 1]]);
@@ -63,7 +60,7 @@ describe('the engine planning through anthropicPlanner', () => {
   it('uses the fallback fragment when the provider answers 500 past the activity retries', async () => {
     server.script({ status: 500 }, { status: 500 });
     const template = testTemplate({ fallback: sumFragment, failure: fastRetries });
-    const { result, planning, searchAttributes } = await runTask({ env, workflowBundle, template, planner: planner(), input: { n: 1 } });
+    const { result, planning, searchAttributes } = await runTask({ ...engine, template, planner: planner(), input: { n: 1 } });
     expect(server.requests).toHaveLength(2);
     expect(server.unexpected).toBe(0);
     expect(result?.outputs['converge']).toMatchObject({ results: { plus_ten: { value: 12 } } });
@@ -74,7 +71,7 @@ describe('the engine planning through anthropicPlanner', () => {
 
   it('waits out a 429 retry-after through a Temporal retry, then plans', async () => {
     server.script({ status: 429, headers: { 'retry-after': '1' } }, { fragment: sumFragment });
-    const { result, planning } = await runTask({ env, workflowBundle, template: testTemplate({ failure: fastRetries }), planner: planner() });
+    const { result, planning } = await runTask({ ...engine, template: testTemplate({ failure: fastRetries }), planner: planner() });
     expect(server.requests).toHaveLength(2);
     expect(result?.outputs['converge']).toMatchObject({ keys: ['plus_ten'] });
     expect(planning.map((a) => a.accepted)).toEqual([true]);
@@ -83,7 +80,7 @@ describe('the engine planning through anthropicPlanner', () => {
   it('does not retry a 401 and fails the planning step', async () => {
     server.script({ status: 401 });
     const template = testTemplate({ failure: { retry: { maximumAttempts: 5, initialIntervalMs: 10 } } });
-    const { error, planning } = await runTask({ env, workflowBundle, template, planner: planner() });
+    const { error, planning } = await runTask({ ...engine, template, planner: planner() });
     expect(server.requests).toHaveLength(1);
     expect(error).not.toBeNull();
     expect(String((error as Error & { cause?: Error }).cause?.message)).toMatch(/PLANNING_EXHAUSTED/);
@@ -96,8 +93,7 @@ describe('the engine planning through anthropicPlanner', () => {
     server.script({ status: 401 }, { fragment: sumFragment });
     const template = testTemplate({ onExhausted: 'park', failure: { retry: { maximumAttempts: 5, initialIntervalMs: 10 } } });
     const { result } = await runTask({
-      env,
-      workflowBundle,
+      ...engine,
       template,
       planner: planner(),
       during: async (h) => {

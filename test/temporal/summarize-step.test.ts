@@ -3,26 +3,23 @@
  * them (through the real SDK against the local Messages API server); a failed summary degrades to
  * the structured view without failing the task.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSummarizeHandler } from '../../catalog/summarize.js';
 import { scriptedPlanner } from '../../src/planner/scripted.js';
 import type { PlanningRequest } from '../../src/planner/types.js';
 import { startAnthropicServer, type AnthropicTestServer } from '../support/anthropic-server.js';
-import { bundle, fragment, runTask, step, testTemplate } from '../support/engine.js';
-import { startTimeSkippingEnv } from '../support/environments.js';
+import { fragment, runTask, step, testTemplate } from '../support/engine.js';
+import { useTimeSkippingEngine } from '../support/suite.js';
 import { testHandlers } from '../support/test-handlers.js';
 
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
+const engine = useTimeSkippingEngine();
 let server: AnthropicTestServer;
 
 beforeAll(async () => {
-  [env, workflowBundle, server] = await Promise.all([startTimeSkippingEnv(), bundle(), startAnthropicServer()]);
+  server = await startAnthropicServer();
 });
 afterAll(async () => {
-  await Promise.all([env?.teardown(), server?.close()]);
+  await server?.close();
 });
 
 function twoPhases(requests: PlanningRequest[]) {
@@ -39,7 +36,7 @@ describe('summarize steps', () => {
     server.script({ text: '600 rows with ids row-0..row-599 and amounts 0..599.', usage: { input_tokens: 8000, output_tokens: 40 } });
     const requests: PlanningRequest[] = [];
     const handlers = [...testHandlers, createSummarizeHandler({ apiKey: 'test-key', baseURL: server.baseURL, model: 'claude-sonnet-4-6' })];
-    const { result, steps, searchAttributes } = await runTask({ env, workflowBundle, template: testTemplate({ maxPhases: 2 }), planner: twoPhases(requests), handlers });
+    const { result, steps, searchAttributes } = await runTask({ ...engine, template: testTemplate({ maxPhases: 2 }), planner: twoPhases(requests), handlers });
     expect(result?.outputs['converge']).toMatchObject({ results: { total: { count: 600 } } });
     const summaryStep = steps.find((s) => s.name === 'summarize_rows');
     expect(summaryStep).toMatchObject({ handler: 'summarize', state: 'completed', dependencies: ['rows'], provenance: { createdBy: 'planning_step', planningStep: 'plan', planningPhase: 2 } });
@@ -57,7 +54,7 @@ describe('summarize steps', () => {
     server.script({ status: 401 });
     const requests: PlanningRequest[] = [];
     const handlers = [...testHandlers, createSummarizeHandler({ apiKey: 'bad-key', baseURL: server.baseURL })];
-    const { result, steps } = await runTask({ env, workflowBundle, template: testTemplate({ maxPhases: 2 }), planner: twoPhases(requests), handlers });
+    const { result, steps } = await runTask({ ...engine, template: testTemplate({ maxPhases: 2 }), planner: twoPhases(requests), handlers });
     expect(result?.outputs['converge']).toMatchObject({ results: { total: { count: 600 } } });
     expect(steps.find((s) => s.name === 'summarize_rows')).toMatchObject({ state: 'failed', error: { type: 'PROVIDER_AUTH' } });
     expect(requests[1]!.results.find((r) => r.step === 'rows')).toMatchObject({ mode: 'structured' });
