@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { listChoices } from '../core/diagnostics.js';
 import { canonicalJson } from '../core/hash.js';
+import { FAN_OUT_HANDLER } from '../core/fan-out.js';
 import type { HandlerManifest } from '../core/manifest.js';
 import type { Budget, CompiledPlan, PlanHandlerStep, PlanPlanningStep, PlanStep } from '../core/plan.js';
 import { manifestOf, toJsonSchema, type AnyHandler } from '../handler.js';
@@ -46,6 +47,9 @@ export function compileTemplate(template: Template, handlers: readonly AnyHandle
   for (const s of steps) {
     if (s.kind === 'planning') s.allowedHandlers.forEach((h) => used.add(h));
     else used.add(s.handler);
+    // A fan-out runs a second handler, once per partition: the run needs its manifest too.
+    const perPartition = s.kind !== 'planning' && s.handler === FAN_OUT_HANDLER ? s.inputs['handler'] : undefined;
+    if (typeof perPartition === 'string') used.add(perPartition);
   }
   // The engine summarizes 10–100 KB results for planners with it, when the worker offers it.
   if (catalog['summarize'] && steps.some((s) => s.kind === 'planning')) used.add('summarize');

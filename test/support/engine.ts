@@ -15,6 +15,7 @@ import { fanOut } from '../../catalog/fan-out.js';
 import { gate } from '../../catalog/gate.js';
 import type { Fragment } from '../../src/core/fragment.js';
 import type { JsonValue } from '../../src/core/json.js';
+import type { CompiledPlan } from '../../src/core/plan.js';
 import type { Planner } from '../../src/planner/types.js';
 import { convergenceStep, defineTemplate, planningStep, staticStep, type PlanningStepInput, type Template } from '../../src/template/define.js';
 import { createWeftWorker, WORKFLOWS_PATH } from '../../src/worker.js';
@@ -99,6 +100,11 @@ export async function runTask(opts: {
   during?: (handle: WorkflowHandle<typeof weftTask>) => Promise<void>;
   workflowId?: string;
   blobStore?: BlobStore;
+  /**
+   * Start with this compiled plan instead of the template's name (the worker still registers
+   * `template`): how a plan that no template compiles to reaches the workflow.
+   */
+  plan?: CompiledPlan;
   /** Steps whose input and output to query once the task closed (default: all). */
   detailsOf?: (steps: readonly StepRecord[]) => readonly StepRecord[];
 }): Promise<TaskRunOutcome> {
@@ -116,7 +122,7 @@ export async function runTask(opts: {
     const handle = await opts.env.client.workflow.start(weftTask, {
       taskQueue,
       workflowId: opts.workflowId ?? `task-${randomUUID()}`,
-      args: [{ template: opts.template.name, input: opts.input ?? { n: 1 } }],
+      args: [opts.plan ? { plan: opts.plan, input: opts.input ?? { n: 1 } } : { template: opts.template.name, input: opts.input ?? { n: 1 } }],
     });
     if (opts.during) await opts.during(handle);
     let result: TaskResult | null = null;

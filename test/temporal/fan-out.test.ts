@@ -6,11 +6,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../src/core/json.js';
+import { z } from 'zod';
+import { fanOut } from '../../catalog/fan-out.js';
+import type { CompiledPlan } from '../../src/core/plan.js';
 import { scriptedPlanner } from '../../src/planner/scripted.js';
+import { compileTemplate, defineTemplate, staticStep } from '../../src/template/index.js';
 import { operateUpdate } from '../../workflows/definitions.js';
 import { fragment, runTask, step, testTemplate, waitForStep } from '../support/engine.js';
 import { useTimeSkippingEngine } from '../support/suite.js';
-import { concurrencyOf, failTimes } from '../support/test-handlers.js';
+import { concurrencyOf, failTimes, testHandlers } from '../support/test-handlers.js';
 
 const engine = useTimeSkippingEngine();
 
@@ -204,6 +208,48 @@ describe('fan_out', () => {
     expect(children.every((c) => c.state === 'completed' || c.state === 'cancelled')).toBe(true);
     expect(children.filter((c) => c.state === 'cancelled').length).toBeGreaterThanOrEqual(3);
     expect(children.find((c) => c.name === 'fan[5]')).toMatchObject({ state: 'cancelled', executions: 0 });
+  });
+
+  it('refuses more than 1,000 partitions, saying what partition_size would fit', async () => {
+    const { error, steps } = await runTask({
+      ...engine,
+      template: testTemplate({}, { maxSteps: 2_000 }),
+      planner: scriptedPlanner(() => fanFragment(ids(2_500), { partition_size: 2 })),
+    });
+    expect(String((error as Error & { cause?: Error }).cause?.message)).toMatch(
+      /FAN_OUT_TOO_MANY_PARTITIONS: Fan-out 'fan' would make 1250 partitions of 2; at most 1000 are allowed\. Set partition_size to at least 3\./,
+    );
+    expect(steps.filter((s) => s.spawnedBy !== null)).toHaveLength(0);
+  });
+
+  /** A template whose own static step fans out: frame steps spawn children too. */
+  const staticFanOut = defineTemplate({
+    name: 'engine-test',
+    version: '1',
+    input: z.object({ n: z.number().default(1) }),
+    steps: [
+      staticStep('make', { handler: 'make_rows', inputs: { count: 7 } }),
+      staticStep('fan', { handler: 'fan_out', dependencies: ['make'], inputs: { items: '${steps.make.output.rows}', handler: 'sum_rows', partition_input: 'rows', partition_size: 3 } }),
+    ],
+  });
+
+  it("runs a template's own fan-out step, its children spawned from the frame", async () => {
+    const { result, steps } = await runTask({ ...engine, template: staticFanOut, planner: scriptedPlanner(() => fanFragment([], {})) });
+    expect(result?.result).toMatchObject({ results: [{ count: 3, total: 3 }, { count: 3, total: 12 }, { count: 1, total: 6 }], succeeded: 3 });
+    const children = steps.filter((s) => s.spawnedBy === 'fan');
+    expect(children.map((c) => [c.name, c.state])).toEqual([['fan[0]', 'completed'], ['fan[1]', 'completed'], ['fan[2]', 'completed']]);
+    expect(children[0]!.provenance).toEqual({ createdBy: 'batch_spawn', planningStep: null, fragmentId: null, planningPhase: null, planningReasoning: 'partition 1 of 3 of fan (items 0–2)' });
+    expect(result?.steps).toEqual({ total: 5, template: 2, planned: 3, spawned: 3 });
+  });
+
+  it('fails a fan-out whose per-partition handler is not in the pinned catalog (a plan no template compiles to)', async () => {
+    const plan = JSON.parse(JSON.stringify(compileTemplate(staticFanOut, [...testHandlers, fanOut]))) as CompiledPlan;
+    const fan = plan.steps.find((s) => s.name === 'fan') as { inputs: Record<string, unknown> };
+    fan.inputs['handler'] = 'sum_row';
+    const { error } = await runTask({ ...engine, template: staticFanOut, plan, planner: scriptedPlanner(() => fanFragment([], {})) });
+    expect(String((error as Error & { cause?: Error }).cause?.message)).toMatch(
+      /FAN_OUT_HANDLER_INVALID: Fan-out 'fan' runs 'sum_row' per partition, which is not in this task's catalog\. Use one of: make_rows, sum_rows\./,
+    );
   });
 
   it('refuses partitions the step budget cannot pay for, saying what partition_size would fit', async () => {

@@ -222,6 +222,8 @@ describe('compileTemplate: problems', () => {
     expect(compile('gate')).toThrow(/fan_out runs 'gate' per partition, which runs in the workflow and cannot run per partition/);
     expect(compile('transform')).toThrow("step 'fan': for every partition, 'transform' input /expression is required but missing (give it in 'with'; the partition goes to 'data')");
     expect(compile('transform', { expression: '$count($)' })).not.toThrow();
+    // the handler it runs per partition is pinned with the plan, like the handlers the frame names
+    expect(Object.keys(compile('validate', { schema: '${task.input.focus}' })().catalog)).toEqual(expect.arrayContaining(['fan_out', 'validate']));
     expect(compile('transform', { expression: '${task.input.focus}' })).not.toThrow();
   });
 
