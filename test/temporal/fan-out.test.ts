@@ -78,6 +78,13 @@ describe('fan_out', () => {
     expect(summary).toBe(`batch_echo · spawned by fan (phase 1, ${fanRecord.provenance.fragmentId}) · partition 3 of 5 of fan (items 10–14)`);
   });
 
+  it('makes no children of an empty array and returns an empty result', async () => {
+    const { details, steps, result } = await runTask({ ...engine, template: testTemplate(), planner: scriptedPlanner(() => fanFragment([], {})) });
+    expect(details['fan']!.output).toEqual({ results: [], items: 0, partitions: 0, succeeded: 0, failed: [] });
+    expect(steps.filter((s) => s.spawnedBy !== null)).toEqual([]);
+    expect(result?.outputs['converge']).toMatchObject({ results: { after: { value: 0 } } });
+  });
+
   it('keeps item text that looks like a reference as data', async () => {
     // `$${` escapes a reference in a fragment: `make` outputs the text `${task.input.n}` as data.
     const hostile = ['$${task.input.n}', 'plain', '$${steps.seed.output.value}'];
