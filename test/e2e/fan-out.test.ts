@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scriptedPlanner } from '../../src/planner/scripted.js';
-import { startDevServerEnv } from '../support/environments.js';
+import { findByQuery, startDevServerEnv } from '../support/environments.js';
 import { bundle, fragment, runTask, step, testTemplate, type TaskRunOutcome } from '../support/engine.js';
 import { concurrencyOf } from '../support/test-handlers.js';
 
@@ -87,12 +87,7 @@ describe('fan_out with 1,000 items at a concurrency of 20 (dev server)', () => {
 
   it('is found by a visibility query on WeftCreatedBy', async () => {
     const query = `WorkflowId = '${workflowId}' AND WeftCreatedBy = 'batch_spawn'`;
-    let found: string[] = [];
-    for (let i = 0; i < 50 && found.length === 0; i++) {
-      found = [];
-      for await (const wf of env.client.workflow.list({ query })) found.push(wf.workflowId);
-      if (found.length === 0) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(found).toEqual([workflowId]);
+    const found = await findByQuery(env.client, query);
+    expect(found.map((wf) => wf.workflowId)).toEqual([workflowId]);
   });
 });

@@ -14,7 +14,7 @@ import { registry } from '../../examples/registry.js';
 import { createWeftWorker } from '../../src/worker.js';
 import type { TaskResult } from '../../workflows/definitions.js';
 import { weftTask } from '../../workflows/task.js';
-import { startDevServerEnv } from '../support/environments.js';
+import { findByQuery, startDevServerEnv } from '../support/environments.js';
 
 let env: TestWorkflowEnvironment;
 let workflowId: string;
@@ -57,15 +57,8 @@ describe('order-triage on the dev server', () => {
 
   it("is found by a visibility query on WeftCreatedBy = 'planning_step'", async () => {
     const query = `WeftCreatedBy = 'planning_step' AND WeftTemplate = 'order-triage' AND WorkflowId = '${workflowId}'`;
-    const deadline = Date.now() + 20_000;
-    let found: string[] = [];
-    while (Date.now() < deadline) {
-      found = [];
-      for await (const wf of env.client.workflow.list({ query })) found.push(wf.workflowId);
-      if (found.length > 0) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    expect(found).toEqual([workflowId]);
+    const found = await findByQuery(env.client, query);
+    expect(found.map((wf) => wf.workflowId)).toEqual([workflowId]);
     const desc = await env.client.workflow.getHandle(workflowId).describe();
     expect(desc.searchAttributes).toMatchObject({
       WeftTemplate: ['order-triage'],

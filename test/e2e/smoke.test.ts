@@ -3,7 +3,7 @@
  * attribute, and a visibility query on each attribute finds it with the values it wrote.
  */
 import { randomUUID } from 'node:crypto';
-import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import type { WorkflowExecutionInfo } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { createSmokeActivities } from '../../activities/smoke.js';
 import { SA } from '../../src/core/search-attributes.js';
 import { smokeUpsertSearchAttributes, type SmokeSearchAttributeValues } from '../../workflows/smoke.js';
 import { bundlerOptions } from '../../src/bundler.js';
-import { startDevServerEnv, workflowsPath } from '../support/environments.js';
+import { findByQuery, startDevServerEnv, workflowsPath } from '../support/environments.js';
 
 // Visibility is eventually consistent: a completed workflow shows up in queries a little later.
 const VISIBILITY_WAIT_MS = 15_000;
@@ -32,16 +32,6 @@ function predicate(key: (typeof SA)[SaName], value: unknown): string {
     case 'KEYWORD_LIST':
       // `=` on a KeywordList matches any element; query by the last one.
       return `${key.name} = '${String((value as string[]).at(-1))}'`;
-  }
-}
-
-async function findWithin(client: Client, query: string, ms: number): Promise<WorkflowExecutionInfo[]> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found: WorkflowExecutionInfo[] = [];
-    for await (const info of client.workflow.list({ query })) found.push(info);
-    if (found.length > 0 || Date.now() > deadline) return found;
-    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
@@ -91,7 +81,7 @@ describe('dev server (cached Temporal CLI)', () => {
     for (const name of names) {
       const key = SA[name];
       const query = `WorkflowId = '${workflowId}' AND ${predicate(key, values[name])}`;
-      const found = await findWithin(client, query, VISIBILITY_WAIT_MS);
+      const found = await findByQuery(client, query, VISIBILITY_WAIT_MS);
       expect(found.map((each) => each.workflowId), `query on ${key.name}: ${query}`).toEqual([workflowId]);
       info = found[0];
     }

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { defineSearchAttributeKey, type SearchAttributeType } from '@temporalio/common';
 // @temporalio/proto is CommonJS: a named value import works under vitest but not under Node's ESM loader.
 import proto, { type temporal } from '@temporalio/proto';
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { searchAttributeDefinitions } from '../../src/core/search-attributes.js';
 import { temporalPaths } from './paths.js';
@@ -79,4 +80,18 @@ export async function startDevServerEnv(): Promise<TestWorkflowEnvironment> {
  */
 export function workflowsPath(file: string): string {
   return fileURLToPath(new URL(`../../workflows/${file}`, import.meta.url));
+}
+
+/**
+ * The workflows a visibility query finds, polling until it finds some or `ms` pass (visibility
+ * is eventually consistent: a closed run can take a moment to show up).
+ */
+export async function findByQuery(client: Client, query: string, ms = 20_000): Promise<WorkflowExecutionInfo[]> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const found: WorkflowExecutionInfo[] = [];
+    for await (const info of client.workflow.list({ query })) found.push(info);
+    if (found.length > 0 || Date.now() > deadline) return found;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
