@@ -119,12 +119,16 @@ export class TaskRun {
         { key: SA.fragments, value: attrs.fragments },
       ]);
     }
+    // A fan-out's children are counted, not listed: their rows would repeat the fan-out's
+    // provenance a thousand times and push the memo past the server's size warning.
+    const listed = this.children.size === 0 ? records : records.filter((r) => r.spawnedBy === null);
     const memo = {
       weft_template: `${this.plan.name}@${this.plan.version}`,
       weft_template_hash: this.plan.hash,
       weft_budget: { limits: this.ledger.limits, used: this.ledger.used, exhausted: this.ledger.exhausted },
-      weft_steps: memoRows(records.slice(0, MEMO_MAX_ROWS)).map((r) => r.slice(0, 5)),
-      weft_steps_omitted: Math.max(0, records.length - MEMO_MAX_ROWS),
+      weft_steps: memoRows(listed.slice(0, MEMO_MAX_ROWS)).map((r) => r.slice(0, 5)),
+      weft_steps_omitted: Math.max(0, listed.length - MEMO_MAX_ROWS),
+      ...(this.children.size === 0 ? {} : { weft_spawned: Object.fromEntries([...this.children].map(([parent, kids]) => [parent, kids.length])) }),
     };
     const memoKey = JSON.stringify(memo);
     if (memoKey !== this.memoPublished) {

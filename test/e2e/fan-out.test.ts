@@ -85,6 +85,12 @@ describe('fan_out with 1,000 items at a concurrency of 20 (dev server)', () => {
     expect(history.events!.length).toBeLessThan(10 * ITEMS);
   });
 
+  it("keeps the memo's provenance table compact: the fan-out listed, its children counted", async () => {
+    const memo = (await outcome.handle.describe()).memo as { weft_steps: unknown[][]; weft_spawned: Record<string, number> };
+    expect(memo.weft_spawned).toEqual({ fan: ITEMS });
+    expect(memo.weft_steps.map((r) => r[0])).toEqual(['seed', 'plan', 'converge', 'make', 'fan', 'after']);
+  });
+
   it('is found by a visibility query on WeftCreatedBy', async () => {
     const query = `WorkflowId = '${workflowId}' AND WeftCreatedBy = 'batch_spawn'`;
     const found = await findByQuery(env.client, query);
