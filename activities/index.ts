@@ -16,7 +16,7 @@ import { DEFAULT_BLOB_THRESHOLD_BYTES } from '../src/core/blob.js';
 import { DEFAULT_BLOB_DIR } from '../src/config.js';
 import type { z } from 'zod';
 import type { JsonValue } from '../src/core/json.js';
-import { formatIssues } from './steps.js';
+import { formatIssues } from '../src/core/issues.js';
 import type { CountItemsRequest, CountItemsResult, LoadedTemplate, LoadTemplateRequest } from './types.js';
 import { countItemsActivity } from './fan-out.js';
 

@@ -5,22 +5,16 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { z } from 'zod';
 import type { JsonValue } from '../src/core/json.js';
 import type { AnyHandler, HandlerContext } from '../src/handler.js';
 import type { BlobStore } from '../src/blob/store.js';
+import { formatIssues } from '../src/core/issues.js';
 import { hydrate, offload } from './blobs.js';
 import type { StepActivityRequest } from './types.js';
 
 /** A handler activity. */
 export type StepActivity = (request: StepActivityRequest) => Promise<JsonValue>;
 
-/** Formats zod issues as "path: message; ..." (at most five, then "and N more"). */
-export function formatIssues(error: z.ZodError): string {
-  const issues = error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
-  const shown = issues.slice(0, 5).join('; ');
-  return issues.length > 5 ? `${shown}; and ${issues.length - 5} more` : shown;
-}
 
 /** The idempotency key of a step in a run: Temporal's advice, run ID plus activity ID. */
 export function idempotencyKey(runId: string, step: string): string {

@@ -23,6 +23,7 @@ import {
   type FanOutSettings,
   type PartitionRange,
 } from '../src/core/fan-out.js';
+import { formatIssues } from '../src/core/issues.js';
 import { isJsonObject, type JsonValue } from '../src/core/json.js';
 import type { FailurePolicy } from '../src/core/plan.js';
 import { listChoices } from '../src/core/diagnostics.js';
@@ -63,8 +64,7 @@ function parseInput(parent: StepRecord, input: JsonValue): { settings: FanOutSet
   const { items, ...rest } = input;
   const parsed = fanOutSettingsSchema.safeParse(rest);
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw taskFailure('INPUT_INVALID', `Fan-out '${parent.name}' has invalid inputs: ${issues.join('; ')}.`);
+    throw taskFailure('INPUT_INVALID', `Fan-out '${parent.name}' has invalid inputs: ${formatIssues(parsed.error)}.`);
   }
   if (items === undefined || !(Array.isArray(items) || itemsAreStored(items))) {
     throw taskFailure(

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { defineHandler, type AnyHandler, type Handler, type HandlerContext } from '../../src/handler.js';
 import type { ErrorMode, HandlerCategory } from '../../src/core/manifest.js';
+import { formatIssues } from '../../src/core/issues.js';
 import { declareErrorModes } from '../failures.js';
 import type { DescribeType } from './describe-type.js';
 import { isPrimitive, type AcceptsOf, type AnyPrimitive, type InputOf, type OutputOf, type PrimitiveKind } from './primitive.js';
@@ -199,15 +200,11 @@ async function runSteps(name: string, steps: readonly AnyPrimitive[], input: unk
   return value;
 }
 
-const MAX_ISSUES = 5;
-
 function guardFailure(name: string, from: AnyPrimitive, to: AnyPrimitive, error: z.ZodError) {
-  const issues = error.issues.map((issue) => `${issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.')}: ${issue.message}`);
-  const more = issues.length > MAX_ISSUES ? `; and ${issues.length - MAX_ISSUES} more` : '';
   return guard.fail(
     'COMPOSITION_STEP_INPUT_INVALID',
     `In '${name}', the output of '${from.name}' (${from.kind}) does not pass the input schema of '${to.name}' (${to.kind}): ` +
-      `${issues.slice(0, MAX_ISSUES).join('; ')}${more}. ` +
+      `${formatIssues(error)}. ` +
       `The types agreed, so a refinement or transform differs: align '${from.name}'s output schema with what '${to.name}' accepts.`,
     { from: from.name, to: to.name, issues: z.treeifyError(error) },
   );

@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import type { JsonValue } from '../../src/core/json.js';
 import type { ErrorMode } from '../../src/core/manifest.js';
+import { formatIssues } from '../../src/core/issues.js';
 import { declareErrorModes } from '../failures.js';
 import { compileJsonata, createTransformHandler, JsonataProblem, jsonataMessage, type JsonataLimits } from '../transform.js';
 import { definePrimitive, type Primitive } from './primitive.js';
@@ -63,11 +64,9 @@ export function jsonataTransform<I extends z.ZodType<JsonValue>, O extends z.Zod
       const { result } = await handler.run({ data: input, expression: def.expression, ...(def.bindings ? { bindings: { ...def.bindings } } : {}) }, ctx);
       const parsed = await def.output.safeParseAsync(result);
       if (parsed.success) return parsed.data;
-      const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.length === 0 ? '(root)' : i.path.map(String).join('.')}: ${i.message}`);
-      const more = parsed.error.issues.length > 5 ? `; and ${parsed.error.issues.length - 5} more` : '';
       throw mismatch.fail(
         'TRANSFORM_RESULT_MISMATCH',
-        `The result of '${def.name ?? 'transform'}' does not match its output schema: ${issues.join('; ')}${more}. ` +
+        `The result of '${def.name ?? 'transform'}' does not match its output schema: ${formatIssues(parsed.error)}. ` +
           'Change the expression to build that shape (wrap sequences in [ ] so one match stays an array), or widen the output schema.',
         { issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })) },
       );
