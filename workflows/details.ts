@@ -3,7 +3,7 @@
  * Same table for static and planned steps; provenance is a column, not a different view.
  */
 import { formatDuration } from '../src/core/budget.js';
-import type { StepRecord } from '../src/core/steps.js';
+import { countStates, type StepRecord } from '../src/core/steps.js';
 import type { TaskState } from './definitions.js';
 import type { TaskRun } from './run-state.js';
 
@@ -37,9 +37,9 @@ export function renderDetails(run: TaskRun, state: TaskState): string {
 
 /** One row for a fan-out's children: how many are in each state. */
 function childrenRow(parent: StepRecord, children: readonly StepRecord[]): string {
-  const counts = new Map<string, number>();
-  for (const c of children) counts.set(c.state, (counts.get(c.state) ?? 0) + 1);
-  const states = [...counts].map(([state, n]) => `${n} ${state}`).join(', ');
+  const states = countStates(children)
+    .map(([state, n]) => `${n} ${state}`)
+    .join(', ');
   const first = children[0];
   const names = children.length === 1 ? `${first?.name ?? ''}` : `${parent.name}[0…${children.length - 1}]`;
   return `| ↳ ${names} | ${states} | ${first?.handler ?? ''} | batch_spawn by ${parent.name} | ${parent.provenance.fragmentId ?? ''} | |`;

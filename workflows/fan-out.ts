@@ -14,9 +14,10 @@ import {
   historyRoomProblem,
   itemsAreStored,
   MAX_PARTITIONS,
-  NOT_PER_PARTITION,
   partitionRanges,
   partitionReasoning,
+  perPartitionRefusal,
+  RUNS_IN_WORKFLOW,
   sliceItems,
   type FanOutFailure,
   type FanOutOutput,
@@ -77,12 +78,10 @@ function parseInput(parent: StepRecord, input: JsonValue): { settings: FanOutSet
 
 /** The validator checks this for planned steps; a template's own fan-out step is checked here. */
 function checkChildHandler(run: TaskRun, parent: StepRecord, handler: string): void {
-  if (run.plan.catalog[handler] && !NOT_PER_PARTITION.includes(handler)) return;
-  const usable = Object.keys(run.plan.catalog).filter((h) => !NOT_PER_PARTITION.includes(h)).sort();
-  throw taskFailure(
-    'FAN_OUT_HANDLER_INVALID',
-    `Fan-out '${parent.name}' runs '${handler}' per partition, which ${NOT_PER_PARTITION.includes(handler) ? 'runs in the workflow and cannot run per partition' : "is not in this task's catalog"}. Use one of: ${listChoices(usable)}.`,
-  );
+  const refusal = perPartitionRefusal(handler, Object.keys(run.plan.catalog));
+  if (!refusal) return;
+  const why = refusal.inWorkflow ? RUNS_IN_WORKFLOW : "is not in this task's catalog";
+  throw taskFailure('FAN_OUT_HANDLER_INVALID', `Fan-out '${parent.name}' runs '${handler}' per partition, which ${why}. Use one of: ${listChoices(refusal.usable)}.`);
 }
 
 /** Items in the blob store are counted by an activity; they never enter the workflow. */
@@ -197,11 +196,11 @@ async function runChildren(
     // Only our own stop is handled here; a cancellation from outside (the wall-time budget) goes on.
     const by = stopped.by;
     if (by === null || CancellationScope.current().consideredCancelled) {
-      markNotRun(run, children, 'cancelled', { type: 'CANCELLED', message: `Not finished: fan-out '${parent.name}' was cancelled.` });
+      markNotRun(run, children, { type: 'CANCELLED', message: `Not finished: fan-out '${parent.name}' was cancelled.` });
       throw err;
     }
     stop.cancel();
-    markNotRun(run, children, 'cancelled', {
+    markNotRun(run, children, {
       type: 'FAN_OUT_STOPPED',
       message: `Not run: partition ${by.partition} (${by.step}) failed and on_failure is fail_fast.`,
     });
@@ -223,11 +222,12 @@ async function runPool(names: readonly string[], concurrency: number, stopped: (
   await Promise.all(Array.from({ length: Math.min(concurrency, names.length) }, loop));
 }
 
-function markNotRun(run: TaskRun, children: readonly string[], state: 'cancelled', error: { type: string; message: string }): void {
+/** Marks children that did not finish as cancelled, with why. */
+function markNotRun(run: TaskRun, children: readonly string[], error: { type: string; message: string }): void {
   for (const name of children) {
     const r = run.step(name);
     if (r.state === 'pending' || r.state === 'running') {
-      r.state = state;
+      r.state = 'cancelled';
       r.error = error;
       r.finishedAtMs ??= Date.now();
     }

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isClientError, type WeftClient } from '../client.js';
 import { failureMessage } from '../client/errors.js';
 import { budgetLine } from '../core/budget.js';
-import { summaryLine, type StepRecord } from '../core/steps.js';
+import { countStates, summaryLine, type StepRecord } from '../core/steps.js';
 import type { PlanningAttempt, TaskResult } from '../../workflows/definitions.js';
 import { brief, bytes, seconds } from './format.js';
 
@@ -137,11 +137,9 @@ const MAX_CHILD_FAILURE_LINES = 5;
  * @example childrenLine(children) // "children  120/1000 completed, 20 running, 860 pending"
  */
 export function childrenLine(children: readonly StepRecord[]): string {
-  const counts = new Map<string, number>();
-  for (const c of children) counts.set(c.state, (counts.get(c.state) ?? 0) + 1);
-  const order = ['completed', 'running', 'pending', 'failed', 'cancelled', 'skipped', 'parked'];
-  const parts = order.filter((st) => counts.has(st)).map((st) => (st === 'completed' ? `${counts.get(st)}/${children.length} completed` : `${counts.get(st)} ${st}`));
-  if (!counts.has('completed')) parts.unshift(`0/${children.length} completed`);
+  const counts = countStates(children);
+  const parts = counts.map(([st, n]) => (st === 'completed' ? `${n}/${children.length} completed` : `${n} ${st}`));
+  if (counts[0]?.[0] !== 'completed') parts.unshift(`0/${children.length} completed`);
   return `children  ${parts.join(', ')}`;
 }
 

@@ -62,6 +62,31 @@ export const MAX_FAN_OUT_CONCURRENCY = 100;
 /** Handlers a fan-out cannot run per partition: they run in the workflow and make no sense per partition. */
 export const NOT_PER_PARTITION: readonly string[] = [FAN_OUT_HANDLER, 'gate'];
 
+/** The input of the per-partition handler that receives the partition when `partition_input` is not given. */
+export const DEFAULT_PARTITION_INPUT = 'data';
+
+/**
+ * The input a fan-out step's partitions go to, from its (unchecked) inputs.
+ * @example partitionInputOf({ items: [], handler: 'score', partition_input: 'rows' }) // 'rows'
+ */
+export function partitionInputOf(inputs: Readonly<Record<string, unknown>>): string {
+  const given = inputs['partition_input'];
+  return typeof given === 'string' ? given : DEFAULT_PARTITION_INPUT;
+}
+
+/** Why a handler cannot run per partition, for a message. */
+export const RUNS_IN_WORKFLOW = 'runs in the workflow and cannot run per partition';
+
+/**
+ * Whether a fan-out cannot run `handler` per partition with a catalog of `available` handlers
+ * (it runs in the workflow, or the catalog lacks it), and the ones it could run; null when it can.
+ */
+export function perPartitionRefusal(handler: string, available: readonly string[]): { readonly inWorkflow: boolean; readonly usable: string[] } | null {
+  const inWorkflow = NOT_PER_PARTITION.includes(handler);
+  if (!inWorkflow && available.includes(handler)) return null;
+  return { inWorkflow, usable: available.filter((h) => !NOT_PER_PARTITION.includes(h)).sort() };
+}
+
 /** What happens when a partition's step fails after its retries. */
 export const FAN_OUT_FAILURE_STRATEGIES = ['fail_fast', 'continue', 'isolate'] as const;
 /** A failure strategy. */
@@ -77,7 +102,7 @@ export const fanOutSettingsSchema = z
     partition_input: z
       .string()
       .min(1)
-      .default('data')
+      .default(DEFAULT_PARTITION_INPUT)
       .describe("The input of `handler` that receives each partition, an array of items; default 'data'."),
     with: z
       .record(z.string(), z.json())

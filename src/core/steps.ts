@@ -55,6 +55,19 @@ export const TEMPLATE_PROVENANCE: Provenance = {
   planningReasoning: null,
 };
 
+/** Every state, in lifecycle order (the order counts are shown in). */
+export const STEP_STATES: readonly StepState[] = ['completed', 'running', 'pending', 'failed', 'cancelled', 'skipped', 'parked'];
+
+/**
+ * How many steps are in each state, in lifecycle order, leaving out states no step is in.
+ * @example countStates(children) // [['completed', 950], ['running', 20], ['pending', 30]]
+ */
+export function countStates(steps: readonly Pick<StepRecord, 'state'>[]): [StepState, number][] {
+  const counts = new Map<StepState, number>();
+  for (const s of steps) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
+  return STEP_STATES.filter((st) => counts.has(st)).map((st) => [st, counts.get(st) as number]);
+}
+
 /** A fresh record. */
 export function newStepRecord(
   init: Pick<StepRecord, 'name' | 'kind' | 'handler' | 'dependencies' | 'provenance'> & { readonly spawnedBy?: string },

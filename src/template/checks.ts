@@ -7,7 +7,7 @@ import { listChoices } from '../core/diagnostics.js';
 import { fragmentSchema, STEP_NAME_PATTERN } from '../core/fragment.js';
 import { checkSchema } from '../core/json-schema/check.js';
 import { schemaAtPath } from '../core/json-schema/path.js';
-import { FAN_OUT_HANDLER, NOT_PER_PARTITION } from '../core/fan-out.js';
+import { FAN_OUT_HANDLER, partitionInputOf, perPartitionRefusal, RUNS_IN_WORKFLOW } from '../core/fan-out.js';
 import type { JsonSchema, JsonValue } from '../core/json.js';
 import type { HandlerManifest } from '../core/manifest.js';
 import type { Budget, PlanStep } from '../core/plan.js';
@@ -111,15 +111,14 @@ export function checkFrame({ steps, catalog, inputSchema, budget }: FrameCheckIn
 function checkFanOut(problems: string[], where: string, inputs: Readonly<Record<string, JsonValue>>, catalog: HandlerManifest): void {
   const handler = inputs['handler'];
   if (typeof handler !== 'string') return; // the input schema check reports it
-  const entry = NOT_PER_PARTITION.includes(handler) ? undefined : catalog[handler];
-  if (!entry) {
-    const usable = Object.keys(catalog).filter((h) => !NOT_PER_PARTITION.includes(h)).sort();
-    problems.push(
-      `${where}: fan_out runs '${handler}' per partition, which ${NOT_PER_PARTITION.includes(handler) ? 'runs in the workflow and cannot run per partition' : 'is not in the catalog'}; use one of ${listChoices(usable)}.`,
-    );
+  const refusal = perPartitionRefusal(handler, Object.keys(catalog));
+  if (refusal) {
+    const why = refusal.inWorkflow ? RUNS_IN_WORKFLOW : 'is not in the catalog';
+    problems.push(`${where}: fan_out runs '${handler}' per partition, which ${why}; use one of ${listChoices(refusal.usable)}.`);
     return;
   }
-  const partitionInput = typeof inputs['partition_input'] === 'string' ? inputs['partition_input'] : 'data';
+  const entry = catalog[handler] as HandlerManifest[string];
+  const partitionInput = partitionInputOf(inputs);
   const given = inputs['with'];
   const withInputs = given !== null && typeof given === 'object' && !Array.isArray(given) ? given : {};
   const templated = new Set(findReferences(withInputs).templatePointers);

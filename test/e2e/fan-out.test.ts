@@ -85,6 +85,13 @@ describe('fan_out with 1,000 items at a concurrency of 20 (dev server)', () => {
     expect(history.events!.length).toBeLessThan(10 * ITEMS);
   });
 
+  it("shows the children as one row of counts under the fan-out in the Web UI's details", () => {
+    const details = outcome.currentDetails;
+    expect(details).toContain(`${3 + 3 + ITEMS} steps (3 from the template, ${3 + ITEMS} planned, ${ITEMS} of them spawned by fan-outs)`);
+    expect(details).toMatch(/\| fan \| completed \| fan_out \|[^\n]*\n\| ↳ fan\[0…999\] \| 1000 completed \| batch_echo \| batch_spawn by fan \|/);
+    expect(details).not.toContain('| fan[1] |');
+  });
+
   it("keeps the memo's provenance table compact: the fan-out listed, its children counted", async () => {
     const memo = (await outcome.handle.describe()).memo as { weft_steps: unknown[][]; weft_spawned: Record<string, number> };
     expect(memo.weft_spawned).toEqual({ fan: ITEMS });

@@ -85,6 +85,8 @@ export interface TaskRunOutcome {
   readonly budget: BudgetView;
   readonly details: Readonly<Record<string, StepDetail | null>>;
   readonly searchAttributes: Readonly<Record<string, unknown>>;
+  /** Layer 1, the markdown the Web UI shows as the run's current details. */
+  readonly currentDetails: string;
 }
 
 let queue = 0;
@@ -136,6 +138,7 @@ export async function runTask(opts: {
     const details: Record<string, StepDetail | null> = {};
     for (const s of opts.detailsOf ? opts.detailsOf(steps) : steps) details[s.name] = await handle.query(stepQuery, s.name);
     const description = await handle.describe();
+    const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
     return {
       handle,
       result,
@@ -145,6 +148,7 @@ export async function runTask(opts: {
       budget: await handle.query(budgetQuery),
       details,
       searchAttributes: description.searchAttributes,
+      currentDetails: metadata.currentDetails ?? '',
     };
   });
 }

@@ -6,15 +6,13 @@
  * (INPUT_MISSING / INPUT_UNKNOWN / INPUT_INVALID, with paths into `with`).
  */
 import { listChoices, pointerToken } from '../diagnostics.js';
-import { FAN_OUT_HANDLER, fanOutSettingsSchema, NOT_PER_PARTITION } from '../fan-out.js';
+import { FAN_OUT_HANDLER, NOT_PER_PARTITION, partitionInputOf, RUNS_IN_WORKFLOW } from '../fan-out.js';
 import { isJsonObject, type JsonSchema } from '../json.js';
 import { deref, isSchemaObject, propertiesOf, type CheckOptions } from '../json-schema/index.js';
 import type { HandlerManifestEntry } from '../manifest.js';
 import type { Analysis, StepView } from './analysis.js';
 import { checkTargetInputs } from './inputs.js';
 import { closestFirst } from './suggest.js';
-
-const DEFAULT_PARTITION_INPUT = fanOutSettingsSchema.shape.partition_input.parse(undefined);
 
 /** The handler a fan-out step runs per partition, when it is usable here; undefined otherwise. */
 export function perPartitionEntry(a: Analysis, view: StepView): HandlerManifestEntry | undefined {
@@ -48,7 +46,7 @@ function checkChildHandler(a: Analysis, view: StepView, h: string): boolean {
     a.report(
       'INPUT_INVALID',
       where,
-      `Step '${step.name}' runs '${h}' per partition, but '${h}' runs in the workflow and cannot run per partition.`,
+      `Step '${step.name}' runs '${h}' per partition, but '${h}' ${RUNS_IN_WORKFLOW}.`,
       h === FAN_OUT_HANDLER ? `Make partitions bigger instead of nesting fan-outs; per partition use one of: ${listChoices(usable)}.` : `Put one '${h}' step before the fan-out, then ${hint.charAt(0).toLowerCase()}${hint.slice(1)}`,
     );
     return false;
@@ -91,8 +89,8 @@ function inputNames(entry: HandlerManifestEntry): string[] | null {
 function checkChildInputs(a: Analysis, view: StepView, child: HandlerManifestEntry): void {
   const { step, at } = view;
   const given = step.inputs['partition_input'];
-  const partitionKey = given === undefined ? DEFAULT_PARTITION_INPUT : given;
-  if (typeof partitionKey !== 'string') return; // the input check reports it
+  if (given !== undefined && typeof given !== 'string') return; // the input check reports it
+  const partitionKey = partitionInputOf(step.inputs);
   const names = inputNames(child);
   if (names !== null && !names.includes(partitionKey)) {
     a.report(

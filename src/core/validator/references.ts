@@ -7,7 +7,7 @@
  */
 import { listChoices } from '../diagnostics.js';
 import { deref, describeSchema, isSchemaObject, propertiesOf } from '../json-schema/index.js';
-import { FAN_OUT_HANDLER } from '../fan-out.js';
+import { FAN_OUT_HANDLER, partitionInputOf } from '../fan-out.js';
 import type { JsonSchema } from '../json.js';
 import type { HandlerManifestEntry } from '../manifest.js';
 import { formatPath, formatReference, type PathSegment, type Reference, type ReferenceOccurrence, type ReferenceSource } from '../references.js';
@@ -232,7 +232,7 @@ function consumersOf(a: Analysis, view: StepView, o: ReferenceOccurrence, entry:
     const at = a.schemaAt(child.inputSchema, [key, ...rest]);
     return at.found ? [{ entry: child, schema: at.schema, via: ` (it goes to '${child.name}' for every partition)` }] : [];
   }
-  const partitionInput = typeof view.step.inputs['partition_input'] === 'string' ? view.step.inputs['partition_input'] : 'data';
+  const partitionInput = partitionInputOf(view.step.inputs);
   if (head !== 'items' || o.location.length !== 1) return own();
   const at = a.schemaAt(child.inputSchema, [partitionInput]);
   return [...own(), ...(at.found ? [{ entry: child, schema: at.schema, via: ` (each partition goes to '${child.name}' input '${partitionInput}')` }] : [])];
