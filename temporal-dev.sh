@@ -22,7 +22,13 @@ readonly JAVA_MIN_MAJOR=17
 # ---- Locations and settings ---------------------------------------------------------------------
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly REPO_DIR
-readonly SEARCH_ATTRIBUTES_JSON=$REPO_DIR/src/core/search-attributes.json
+# In weft's repository the list sits in the sources; in an installed package, in dist/.
+SEARCH_ATTRIBUTES_JSON=$REPO_DIR/src/core/search-attributes.json
+[[ -f $SEARCH_ATTRIBUTES_JSON ]] || SEARCH_ATTRIBUTES_JSON=$REPO_DIR/dist/src/core/search-attributes.json
+readonly SEARCH_ATTRIBUTES_JSON
+# How the user runs this script, for the commands its messages name: `npx weft dev-server` runs it
+# from an installed package with WEFT_DEV_SERVER_COMMAND set.
+readonly SELF=${WEFT_DEV_SERVER_COMMAND:-./temporal-dev.sh}
 CACHE_DIR=${WEFT_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:?HOME is not set: set WEFT_CACHE_DIR}/.cache}/weft}
 readonly CACHE_DIR
 readonly CLI_DIR=$CACHE_DIR/temporal-cli-$TEMPORAL_CLI_VERSION
@@ -50,15 +56,16 @@ die() {
 
 usage() {
   cat <<EOF
-Usage: ./temporal-dev.sh <command> [options]
+Usage: $SELF <command> [options]
 
 Builds and runs weft's local Temporal servers. Nothing is downloaded at run time: the first
 build fetches from the Go module proxy and Maven Central, then everything runs from the cache.
 
 Commands:
-  build          Build what is missing (idempotent): the Temporal CLI v$TEMPORAL_CLI_VERSION with the
+  build [cli|test-server]
+                 Build what is missing (idempotent): the Temporal CLI v$TEMPORAL_CLI_VERSION with the
                  dev server and Web UI (needs Go >= $GO_MIN_VERSION), and the time-skipping test server
-                 $TEST_SERVER_VERSION (needs Java >= $JAVA_MIN_MAJOR and Maven).
+                 $TEST_SERVER_VERSION (needs Java >= $JAVA_MIN_MAJOR and Maven); or only the one named.
   start          Build the CLI if needed, start the dev server in the background on 127.0.0.1
                  with weft's search attributes registered, and wait until it is healthy.
                  Harmless when it is already running.
@@ -421,7 +428,7 @@ wait_healthy() {
       die "the dev server did not start; the whole log is $DEV_LOG"
     fi
     ((SECONDS < deadline)) ||
-      die "the dev server (pid $pid) is not healthy after $START_TIMEOUT_SECONDS s; see $DEV_LOG, and './temporal-dev.sh stop'."
+      die "the dev server (pid $pid) is not healthy after $START_TIMEOUT_SECONDS s; see $DEV_LOG, and '$SELF stop'."
     sleep 0.25
   done
 }
@@ -449,10 +456,15 @@ stop_pid() {
 }
 
 cmd_build() {
+  local what=${1:-all}
+  case $what in
+    all | cli | test-server) ;;
+    *) die "build takes cli, test-server or nothing (both), not '$what'." ;;
+  esac
   take_lock
-  ensure_cli
-  ensure_test_server
-  say "Ready: cli=$CLI test_server=$TEST_SERVER"
+  [[ $what == test-server ]] || ensure_cli
+  [[ $what == cli ]] || ensure_test_server
+  say "Ready: cli=$([[ -x $CLI ]] && echo "$CLI" || echo "(not built: $SELF build cli)") test_server=$([[ -x $TEST_SERVER ]] && echo "$TEST_SERVER" || echo "(not built: $SELF build test-server)")"
 }
 
 cmd_start() {
@@ -503,7 +515,7 @@ cmd_start() {
   fi
   say "The dev server runs (pid $pid)."
   print_endpoints "$GRPC_PORT" "$UI_PORT"
-  say "  stop it with: ./temporal-dev.sh stop"
+  say "  stop it with: $SELF stop"
 }
 
 cmd_stop() {
@@ -534,7 +546,7 @@ cmd_status() {
     print_endpoints "$grpc" "$ui"
     return 0
   fi
-  say "The dev server is not running. Start it with: ./temporal-dev.sh start"
+  say "The dev server is not running. Start it with: $SELF start"
   return 3
 }
 
@@ -557,7 +569,11 @@ main() {
   local command=${1:-help}
   (($# > 0)) && shift
   case $command in
-    build | start | stop | status)
+    build)
+      (($# <= 1)) || die "'build' takes at most one argument; see --help."
+      cmd_build "$@"
+      ;;
+    start | stop | status)
       (($# == 0)) || die "'$command' takes no arguments; see --help."
       "cmd_$command"
       ;;

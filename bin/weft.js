@@ -1,8 +1,19 @@
 #!/usr/bin/env node
-// The `weft` CLI in a checkout, with no build step: tsx compiles the TypeScript sources on load.
+// The `weft` CLI. Installed, it runs the compiled JavaScript under dist/ on plain Node; in a
+// checkout of weft's repository (no build step), tsx compiles the TypeScript sources on load.
+import { existsSync } from 'node:fs';
 import process from 'node:process';
-import { register } from 'tsx/esm/api';
+import { URL } from 'node:url';
 
-register();
-const { runCli } = await import('../src/cli/main.ts');
-process.exitCode = await runCli(process.argv.slice(2));
+const source = new URL('../src/cli/main.ts', import.meta.url);
+let main;
+if (existsSync(source)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  // src/registry.ts registers tsx for a TypeScript registry only where nobody has yet.
+  globalThis[Symbol.for('weft.tsx-registered')] = true;
+  main = await import(source.href);
+} else {
+  main = await import('../dist/src/cli/main.js');
+}
+process.exitCode = await main.runCli(process.argv.slice(2));

@@ -26,3 +26,8 @@ function resolveJsSpecifiersToTs(config: WebpackConfiguration): WebpackConfigura
 export const bundlerOptions = {
   webpackConfigHook: resolveJsSpecifiersToTs,
 } satisfies Pick<BundleOptions, 'webpackConfigHook'>;
+
+const noop = (): undefined => undefined;
+
+/** A bundler logger that reports errors only: webpack's progress is noise in a CLI or a test. */
+export const quietBundlerLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: (message: string) => console.error(message) };

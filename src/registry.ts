@@ -1,15 +1,17 @@
 /**
  * The registry: what a worker serves and what the CLI knows about — handlers, templates and the
- * planner. A registry is a module whose default export (or `registry` export) is a `Registry`;
- * `weft worker --registry <module>` and `WEFT_REGISTRY` choose it, `examples/registry.ts` is the
- * default.
+ * planner. A registry is a module whose default export (or `registry` export) is a `Registry`.
+ * The CLI finds it as `discoverRegistry` says: `--registry`, else `WEFT_REGISTRY`, else the
+ * project's `weft.config.json` or its `package.json`'s `"weft": { "registry": … }`.
  * @example
- * // my-registry.ts
- * import { builtinHandlers } from 'weft/catalog';
+ * // src/registry.ts
+ * import { builtinHandlers } from '@weftworks/weft/catalog';
  * export default defineRegistry({ handlers: [...builtinHandlers, myHandler], templates: [myTemplate], planner });
  */
-import { isAbsolute, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type * as TsxApi from 'tsx/esm/api';
 import { ApplicationFailure } from '@temporalio/common';
 import type { CompiledPlan } from './core/plan.js';
 import type { AnyHandler } from './handler.js';
@@ -31,6 +33,8 @@ export interface LoadedRegistry {
   readonly registry: Registry;
   /** Absolute path of the module. */
   readonly path: string;
+  /** What named it: `--registry`, `WEFT_REGISTRY`, or the config file. */
+  readonly source: string;
 }
 
 /** A registry module is missing, does not load, or does not export a registry. Names the module and the fix. */
@@ -38,39 +42,111 @@ export class RegistryError extends Error {
   override readonly name = 'RegistryError';
 }
 
-/** The repository's own registry (the order-triage example), used when neither `--registry` nor `WEFT_REGISTRY` is given. */
-export const DEFAULT_REGISTRY_PATH = fileURLToPath(new URL('../examples/registry.ts', import.meta.url));
-
 /** Identity, for type inference and a checked shape in registry modules. */
 export function defineRegistry(registry: Registry): Registry {
   return registry;
 }
 
+/** Where a registry module was found, for messages. */
+export interface RegistryLocation {
+  /** Absolute path of the module. */
+  readonly path: string;
+  /** What named it: `--registry`, `WEFT_REGISTRY`, or the config file. */
+  readonly source: string;
+}
+
+/** The project configuration files the CLI reads, nearest first in each folder. */
+export const CONFIG_FILES = ['weft.config.json', 'package.json'] as const;
+
+const HOW_TO_CHOOSE =
+  'Point at your registry module with --registry <module>, WEFT_REGISTRY=<module>, or a weft.config.json ' +
+  '({ "registry": "src/registry.ts" }) or a "weft": { "registry": … } field in package.json at your project\'s root.';
+
 /**
- * Loads a registry module: `modulePath` (relative to `cwd`), else `WEFT_REGISTRY`, else the
- * repository's `examples/registry.ts`. TypeScript modules load when tsx is registered (as
- * `bin/weft.js` does).
+ * Finds the registry module: `modulePath` (relative to `cwd`), else `WEFT_REGISTRY`, else the
+ * nearest `weft.config.json` or `package.json` with a `weft.registry` field in `cwd` or a folder
+ * above it (a path there is relative to that file). There is no built-in default: outside a
+ * project that names one, this throws a {@link RegistryError} saying how to name it.
+ */
+export function discoverRegistry(
+  modulePath?: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  cwd: string = process.cwd(),
+): RegistryLocation {
+  if (modulePath !== undefined) return { path: resolve(cwd, modulePath), source: '--registry' };
+  const fromEnv = env['WEFT_REGISTRY'];
+  if (fromEnv !== undefined && fromEnv !== '') return { path: resolve(cwd, fromEnv), source: 'WEFT_REGISTRY' };
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    for (const file of CONFIG_FILES) {
+      const found = registryFromConfig(join(dir, file));
+      if (found) return found;
+    }
+    // The project's root ends the search: a package.json without the field still stops it.
+    if (existsSync(join(dir, 'package.json')) || dirname(dir) === dir) break;
+  }
+  throw new RegistryError(`No registry module found for ${resolve(cwd)}. ${HOW_TO_CHOOSE}`);
+}
+
+function registryFromConfig(file: string): RegistryLocation | null {
+  if (!existsSync(file)) return null;
+  let config: unknown;
+  try {
+    config = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new RegistryError(`${file} is not valid JSON (${(err as Error).message}); fix it to name the registry module.`);
+  }
+  const holder = file.endsWith('package.json') ? (config as { weft?: unknown } | null)?.weft : config;
+  if (holder === undefined || holder === null) return null;
+  const registry = (holder as { registry?: unknown }).registry;
+  const field = file.endsWith('package.json') ? '"weft": { "registry" }' : '"registry"';
+  if (typeof registry !== 'string' || registry === '') {
+    throw new RegistryError(`${file}: ${field} must be the path of your registry module, e.g. "src/registry.ts".`);
+  }
+  return { path: resolve(dirname(file), registry), source: file };
+}
+
+/**
+ * Loads a registry module found by {@link discoverRegistry}. A TypeScript module (`.ts`, `.mts`,
+ * `.cts`) loads through tsx, registered on first need (install it with `npm i -D tsx`, or compile
+ * the registry and point at the `.js`).
  */
 export async function loadRegistry(
   modulePath?: string,
   env: Readonly<Record<string, string | undefined>> = process.env,
   cwd: string = process.cwd(),
 ): Promise<LoadedRegistry> {
-  const given = modulePath ?? env['WEFT_REGISTRY'];
-  const source = modulePath !== undefined ? '--registry' : given !== undefined ? 'WEFT_REGISTRY' : 'the default';
-  const path = given === undefined ? DEFAULT_REGISTRY_PATH : isAbsolute(given) ? given : resolve(cwd, given);
+  const { path, source } = discoverRegistry(modulePath, env, cwd);
+  if (!existsSync(path)) {
+    throw new RegistryError(`Registry module ${path} (from ${source}) does not exist. ${HOW_TO_CHOOSE}`);
+  }
+  if (/\.[mc]?ts$/.test(path)) await registerTypeScript(path, source);
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'ENOENT') && String((err as Error).message).includes(path)) {
-      throw new RegistryError(`Registry module ${path} (from ${source}) does not exist. Pass an existing module with --registry or WEFT_REGISTRY.`);
-    }
     throw new RegistryError(`Registry module ${path} (from ${source}) failed to load: ${(err as Error).message ?? String(err)}`);
   }
   const candidate = mod['default'] ?? mod['registry'];
-  return { registry: checkRegistry(candidate, path), path };
+  return { registry: checkRegistry(candidate, path), path, source };
+}
+
+const TSX_REGISTERED = Symbol.for('weft.tsx-registered');
+
+/** Registers tsx's loader once per process (`bin/weft.js` has, in a checkout). */
+async function registerTypeScript(path: string, source: string): Promise<void> {
+  const flags = globalThis as { [TSX_REGISTERED]?: boolean };
+  if (flags[TSX_REGISTERED]) return;
+  let api: typeof TsxApi;
+  try {
+    api = await import('tsx/esm/api');
+  } catch {
+    throw new RegistryError(
+      `Registry module ${path} (from ${source}) is TypeScript, and loading it needs tsx: install it in your project ` +
+        '(npm i -D tsx), or compile the registry and point at the .js file.',
+    );
+  }
+  api.register();
+  flags[TSX_REGISTERED] = true;
 }
 
 function checkRegistry(value: unknown, path: string): Registry {
@@ -94,8 +170,8 @@ function checkRegistry(value: unknown, path: string): Registry {
   return value as Registry;
 }
 
-/** A planner for registries that have none: every planning call fails, saying how to configure one. */
-export function missingPlanner(path: string): Planner {
+/** A planner for registries (or workers) that have none: every planning call fails, saying how to configure one. `owner` names what lacks it. */
+export function missingPlanner(owner: string): Planner {
   return {
     name: 'none',
     plan: () =>
@@ -103,7 +179,7 @@ export function missingPlanner(path: string): Planner {
         ApplicationFailure.create({
           type: 'PLANNER_MISSING',
           nonRetryable: true,
-          message: `The registry ${path} has no planner, so planning steps cannot run. Add \`planner\` to its registry export (e.g. scriptedPlanner).`,
+          message: `${owner} has no planner, so planning steps cannot run. Add \`planner\` to it (scriptedPlanner or anthropicPlanner from @weftworks/weft/planner).`,
         }),
       ),
   };

@@ -1,23 +1,43 @@
 /**
  * A weft worker: compiles the templates against the handlers, registers one activity per
- * handler plus planning, and runs the generic workflow.
+ * handler plus planning, and runs the generic workflow. The workflow code is weft's own
+ * (`@weftworks/weft/workflow`); the worker bundles it from wherever weft is installed, or takes a
+ * bundle made at build time (`bundleWeftWorkflows`, `weft bundle`).
  * @example
- * const worker = await createWeftWorker({ connection, taskQueue: 'weft', handlers, templates: [orderTriage], planner });
+ * import { NativeConnection } from '@temporalio/worker';
+ * import { createWeftWorker } from '@weftworks/weft/worker';
+ * import registry from './registry.js';
+ * const connection = await NativeConnection.connect({ address: '127.0.0.1:7233' });
+ * const worker = await createWeftWorker({ ...registry, connection, taskQueue: 'weft' });
  * await worker.run();
  */
-import { fileURLToPath } from 'node:url';
-import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type BundleOptions, type NativeConnection, type WorkflowBundleWithSourceMap, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
-import { bundlerOptions } from './bundler.js';
+import { bundlerOptions, quietBundlerLogger } from './bundler.js';
 import type { CompiledPlan } from './core/plan.js';
 import type { AnyHandler } from './handler.js';
 import type { Planner } from './planner/types.js';
 import type { BlobStore } from './blob/store.js';
+import { packageModule } from './package-root.js';
+import { missingPlanner } from './registry.js';
 import { compileTemplate } from './template/compile.js';
 import type { Template } from './template/define.js';
 
-/** Path of the workflow module a worker bundles. */
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/**
+ * Path of the workflow module a worker bundles: the compiled `dist/workflows/index.js` of an
+ * installed weft (Temporal's bundler compiles no TypeScript inside node_modules), the
+ * `workflows/index.ts` source in weft's own repository.
+ */
+export const WORKFLOWS_PATH = packageModule('workflows/index');
+
+/**
+ * Bundles weft's workflow code, as a worker would at start. For production, bundle once at build
+ * time and pass the result to workers as `workflowBundle: { codePath }` (`weft bundle <file>`
+ * writes it), so that a worker restart does not re-bundle.
+ */
+export function bundleWeftWorkflows(options: Omit<Partial<BundleOptions>, 'workflowsPath'> = {}): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...bundlerOptions, logger: quietBundlerLogger, ...options });
+}
 
 /** What a weft worker needs. */
 export interface WeftWorkerOptions {
@@ -26,8 +46,9 @@ export interface WeftWorkerOptions {
   readonly taskQueue: string;
   readonly handlers: readonly AnyHandler[];
   readonly templates: readonly (Template | CompiledPlan)[];
-  readonly planner: Planner;
-  /** Pass a prebuilt bundle (tests, benchmarks) to skip bundling at start. */
+  /** The planner of the planning activity; without one, planning steps fail saying how to configure one. */
+  readonly planner?: Planner;
+  /** Pass a prebuilt bundle (`bundleWeftWorkflows`, `weft bundle`) to skip bundling at start. */
   readonly workflowBundle?: WorkerOptions['workflowBundle'];
   /** Where step results over `blobThresholdBytes` go (default: `WEFT_BLOB_DIR` or `.weft/blobs`). */
   readonly blobStore?: BlobStore;
@@ -48,7 +69,7 @@ export async function createWeftWorker(opts: WeftWorkerOptions): Promise<Worker>
   const activities = createActivities({
     handlers: opts.handlers,
     templates,
-    planner: opts.planner,
+    planner: opts.planner ?? missingPlanner('createWeftWorker({ … })'),
     inputSchemas,
     ...(opts.blobStore ? { blobStore: opts.blobStore } : {}),
     ...(opts.blobThresholdBytes !== undefined ? { blobThresholdBytes: opts.blobThresholdBytes } : {}),

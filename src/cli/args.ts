@@ -7,7 +7,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError, type AnyCommand } from './command.js';
 
 /** What parsing yields: typed by the command, or a request for help. */
-export type Parsed = { readonly help: true } | { readonly help: false; readonly options: Record<string, unknown>; readonly positionals: Record<string, string | undefined> };
+export type Parsed =
+  | { readonly help: true }
+  | { readonly help: false; readonly options: Record<string, unknown>; readonly positionals: Record<string, string | readonly string[] | undefined> };
 
 /** Parses `argv` (the words after the command name) for `command`. */
 export function parseCommandArgs(command: AnyCommand, argv: readonly string[]): Parsed {
@@ -24,14 +26,15 @@ export function parseCommandArgs(command: AnyCommand, argv: readonly string[]): 
     throw new UsageError(cleanParseError(err));
   }
   if (values['help'] === true) return { help: true };
-  const positionals: Record<string, string | undefined> = {};
-  const declared = command.positionals as readonly { name: string; optional?: boolean }[];
+  const positionals: Record<string, string | readonly string[] | undefined> = {};
+  const declared = command.positionals as readonly { name: string; optional?: boolean; variadic?: boolean }[];
   declared.forEach((p, i) => {
     const value = words[i];
     if (value === undefined && !p.optional) throw new UsageError(`missing <${p.name}>`);
-    positionals[p.name] = value;
+    positionals[p.name] = p.variadic ? words.slice(i) : value;
   });
-  if (words.length > declared.length) throw new UsageError(`unexpected argument '${words[declared.length] ?? ''}'`);
+  const takesRest = declared.at(-1)?.variadic === true;
+  if (!takesRest && words.length > declared.length) throw new UsageError(`unexpected argument '${words[declared.length] ?? ''}'`);
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(specs)) {
     const value = values[name];

@@ -22,6 +22,8 @@ export interface PositionalSpec {
   readonly name: string;
   readonly description: string;
   readonly optional?: boolean;
+  /** The last positional only: takes every remaining word (at least one unless `optional`). */
+  readonly variadic?: boolean;
 }
 
 /** Option values as parsed: booleans are always set, strings may be absent. */
@@ -31,7 +33,11 @@ export type OptionValues<O extends Readonly<Record<string, OptionSpec>>> = {
 
 /** Positional values by name. */
 export type PositionalValues<P extends readonly PositionalSpec[]> = {
-  readonly [S in P[number] as S['name']]: S extends { readonly optional: true } ? string | undefined : string;
+  readonly [S in P[number] as S['name']]: S extends { readonly variadic: true }
+    ? readonly string[]
+    : S extends { readonly optional: true }
+      ? string | undefined
+      : string;
 };
 
 /** What a command gets to run. */

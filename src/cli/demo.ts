@@ -12,7 +12,7 @@ import { WeftClient } from '../client.js';
 import { WeftClientError } from '../client/errors.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { isJsonObject, type JsonValue } from '../core/json.js';
-import { DEFAULT_REGISTRY_PATH, RegistryError } from '../registry.js';
+import { RegistryError } from '../registry.js';
 import { CliError } from './command.js';
 import { runTask, type RunOutcome } from './commands/run.js';
 import { startWorker } from './commands/worker.js';
@@ -66,7 +66,7 @@ async function demo(env: Readonly<Record<string, string | undefined>>, out: (t: 
   }
 
   out('\n2/4  starting a worker in this process (bundling the workflow code takes a few seconds)');
-  const registry = await loadCompiledRegistry(DEFAULT_REGISTRY_PATH, { env, cwd: ROOT });
+  const registry = await loadCompiledRegistry(join(ROOT, 'examples/registry.ts'), { env, cwd: ROOT });
   const plannerName = registry.registry.planner?.name ?? 'none';
   out(
     plannerName.startsWith('anthropic:')

@@ -7,7 +7,10 @@ import type { AnyCommand, OptionSpec, PositionalSpec } from './command.js';
 /** `weft run <template> [--input <file.json>] [--id <id>] [--no-wait]`. */
 export function usageLine(command: AnyCommand): string {
   const parts = [`weft ${command.name}`];
-  for (const p of command.positionals as readonly PositionalSpec[]) parts.push(p.optional ? `[<${p.name}>]` : `<${p.name}>`);
+  for (const p of command.positionals as readonly PositionalSpec[]) {
+    const word = `<${p.name}>${p.variadic ? '...' : ''}`;
+    parts.push(p.optional ? `[${word}]` : word);
+  }
   for (const [name, spec] of Object.entries(command.options as Record<string, OptionSpec>)) {
     const flag = spec.type === 'boolean' ? `--${name}` : `--${name} ${valueHint(spec)}`;
     parts.push(spec.required ? flag : `[${flag}]`);
@@ -49,7 +52,7 @@ const ENVIRONMENT: readonly (readonly [string, string])[] = [
   ['TEMPORAL_NAMESPACE', 'namespace (default "default")'],
   ['WEFT_TASK_QUEUE', 'task queue of workers and tasks (default "weft")'],
   ['TEMPORAL_TLS, TEMPORAL_TLS_CA, TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPORAL_TLS_SERVER_NAME', 'TLS and mTLS'],
-  ['WEFT_REGISTRY', 'registry module (default examples/registry.ts)'],
+  ['WEFT_REGISTRY', "registry module (default: the project's weft.config.json, or package.json's \"weft\": { \"registry\" })"],
   ['WEFT_UI_URL', 'Web UI base URL (default: the TEMPORAL_ADDRESS host, port $WEFT_TEMPORAL_UI_PORT or 8233)'],
   ['ANTHROPIC_API_KEY', 'plan with Claude (the example registry, weft eval); unset: the scripted planner'],
   ['ANTHROPIC_BASE_URL, WEFT_MODEL', 'Messages API endpoint (default https://api.anthropic.com) and model (default claude-sonnet-4-6)'],

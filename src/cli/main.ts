@@ -1,17 +1,25 @@
 /**
  * The `weft` CLI: one command table, from which dispatch, usage lines and help are derived.
- * `bin/weft.js` registers tsx and calls `runCli`; tests call it with their own context.
+ * `bin/weft.js` calls `runCli` (compiled, or through tsx in a checkout); tests call it with their own context.
+ * Command modules import what they need inside `run`, so `weft --help` loads none of it.
  * @example
  * const code = await runCli(['validate', 'fragment.json', '--template', 'order-triage']);
  */
-import { readFileSync } from 'node:fs';
-import { WeftClient } from '../client.js';
-import { WeftClientError } from '../client/errors.js';
+import { WeftClientError } from '../client/error.js';
 import { ConfigError, loadConfig } from '../config.js';
+import { packageVersion } from '../package-root.js';
 import { RegistryError } from '../registry.js';
 import { parseCommandArgs } from './args.js';
 import { CliError, UsageError, type AnyCommand, type CliContext } from './command.js';
+import { bundleCommand } from './commands/bundle.js';
 import { catalogCommand } from './commands/catalog.js';
+import {
+  devServerBuildCommand,
+  devServerPathsCommand,
+  devServerStartCommand,
+  devServerStatusCommand,
+  devServerStopCommand,
+} from './commands/dev-server.js';
 import { dlqFailCommand, dlqListCommand, dlqRetryCommand, dlqSkipCommand } from './commands/dlq.js';
 import { evalCommand } from './commands/eval.js';
 import { gateApproveCommand, gateRejectCommand } from './commands/gate.js';
@@ -37,6 +45,12 @@ export const COMMANDS: readonly AnyCommand[] = [
   gateApproveCommand,
   gateRejectCommand,
   evalCommand,
+  bundleCommand,
+  devServerBuildCommand,
+  devServerStartCommand,
+  devServerStopCommand,
+  devServerStatusCommand,
+  devServerPathsCommand,
 ];
 
 /** The context of a real run: process streams, environment and working directory. */
@@ -46,7 +60,8 @@ export function processContext(env: Readonly<Record<string, string | undefined>>
     cwd: process.cwd(),
     out: (text) => void process.stdout.write(`${text}\n`),
     err: (text) => void process.stderr.write(`${text}\n`),
-    connect: () => WeftClient.connect(loadConfig(env), { env }),
+    // Loaded on first use: commands that never connect do not pay for the Temporal client.
+    connect: async () => (await import('../client.js')).WeftClient.connect(loadConfig(env), { env }),
   };
 }
 
@@ -59,11 +74,6 @@ export function findCommand(argv: readonly string[]): { command: AnyCommand; res
   return byOne ? { command: byOne, rest: argv.slice(1) } : null;
 }
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-  return pkg.version ?? '?';
-}
-
 /** Runs the CLI; resolves to the exit status (0 ok, 1 failure, 2 usage or I/O error). */
 export async function runCli(argv: readonly string[], ctx: CliContext = processContext()): Promise<number> {
   const first = argv[0];
@@ -72,7 +82,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext = processC
     return first === undefined ? 2 : 0;
   }
   if (first === '--version' || first === '-V') {
-    ctx.out(version());
+    ctx.out(packageVersion());
     return 0;
   }
   const found = findCommand(argv);

@@ -12,7 +12,7 @@ import { CliError, type CliContext, type OptionSpec } from './command.js';
 export const registryOption = {
   type: 'string',
   placeholder: 'module',
-  description: 'registry module (default $WEFT_REGISTRY, else examples/registry.ts)',
+  description: "registry module (default $WEFT_REGISTRY, else the project's weft.config.json or package.json \"weft\" field)",
 } as const satisfies OptionSpec;
 
 /** A loaded registry with its templates compiled against its handlers. */
@@ -35,6 +35,11 @@ export async function loadCompiledRegistry(modulePath: string | undefined, ctx: 
 /** The compiled template named `name`, or a CliError (exit 2) naming the registered ones. */
 export function templateNamed(registry: CompiledRegistry, name: string): CompiledPlan {
   const plan = registry.plans.find((p) => p.name === name);
-  if (!plan) throw new CliError(`unknown template '${name}' in ${registry.path}: use one of ${listChoices(registry.plans.map((p) => p.name))}`);
+  if (!plan) {
+    throw new CliError(
+      `unknown template '${name}' in the registry ${registry.path} (from ${registry.source}): use one of ` +
+        `${listChoices(registry.plans.map((p) => p.name))}, or point at another registry with --registry or WEFT_REGISTRY`,
+    );
+  }
   return plan;
 }

@@ -2,14 +2,10 @@
  * Engine test harness: a time-skipping environment, one workflow bundle per test file, and a
  * helper that runs one task on a fresh task queue with the given template and planner.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { localBlobStore, type BlobStore } from '../../src/blob/store.js';
+import type { BlobStore } from '../../src/blob/store.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { z } from 'zod';
 import { fanOut } from '../../catalog/fan-out.js';
 import { gate } from '../../catalog/gate.js';
@@ -18,27 +14,18 @@ import type { JsonValue } from '../../src/core/json.js';
 import type { CompiledPlan } from '../../src/core/plan.js';
 import type { Planner } from '../../src/planner/types.js';
 import { convergenceStep, defineTemplate, planningStep, staticStep, type PlanningStepInput, type Template } from '../../src/template/define.js';
-import { createWeftWorker, WORKFLOWS_PATH } from '../../src/worker.js';
+import { bundleWeftWorkflows } from '../../src/worker.js';
+import { runTask as runPublicTask, type TaskRunOutcome } from '../../src/testing/run.js';
 import type { AnyHandler } from '../../src/handler.js';
-import { weftTask } from '../../workflows/task.js';
-import { budgetQuery, planningQuery, stepQuery, stepsQuery, type BudgetView, type PlanningAttempt, type StepDetail, type TaskResult } from '../../workflows/definitions.js';
+import type { weftTask } from '../../workflows/task.js';
+import { stepsQuery } from '../../workflows/definitions.js';
 import type { StepRecord } from '../../src/core/steps.js';
 import { testHandlers } from './test-handlers.js';
-import { bundlerOptions } from '../../src/bundler.js';
 
 /** Builds the workflow bundle once. */
 export function bundle(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...bundlerOptions, logger: quietLogger });
+  return bundleWeftWorkflows();
 }
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (m: string) => console.error(m),
-};
 
 /** A small template: `seed` (static) → `plan` (planning) → `converge` (convergence). */
 export function testTemplate(planning: Partial<Omit<PlanningStepInput, 'kind' | 'name'>> = {}, budget: Template['budget'] = {}): Template {
@@ -75,24 +62,13 @@ export function step(name: string, handler: string, inputs: Record<string, JsonV
   return { name, handler, reasoning: `why ${name}`, dependencies, inputs };
 }
 
-/** Outcome of `runTask`, with what the queries returned once the task closed (queries need a running worker). */
-export interface TaskRunOutcome {
-  readonly handle: WorkflowHandle<typeof weftTask>;
-  readonly result: TaskResult | null;
-  readonly error: Error | null;
-  readonly steps: StepRecord[];
-  readonly planning: PlanningAttempt[];
-  readonly budget: BudgetView;
-  readonly details: Readonly<Record<string, StepDetail | null>>;
-  readonly searchAttributes: Readonly<Record<string, unknown>>;
-  /** Layer 1, the markdown the Web UI shows as the run's current details. */
-  readonly currentDetails: string;
-}
+export type { TaskRunOutcome } from '../../src/testing/run.js';
 
-let queue = 0;
-
-/** Runs one task to its end on a fresh task queue; `during` runs while it executes. */
-export async function runTask(opts: {
+/**
+ * Runs one task to its end on a fresh task queue (`runTask` of `src/testing`), with the test
+ * handlers plus `gate` and `fan_out` unless `handlers` is given, and `{ n: 1 }` as the default input.
+ */
+export function runTask(opts: {
   env: TestWorkflowEnvironment;
   workflowBundle: WorkflowBundleWithSourceMap;
   template: Template;
@@ -110,47 +86,8 @@ export async function runTask(opts: {
   /** Steps whose input and output to query once the task closed (default: all). */
   detailsOf?: (steps: readonly StepRecord[]) => readonly StepRecord[];
 }): Promise<TaskRunOutcome> {
-  const taskQueue = `engine-${process.pid}-${queue++}`;
-  const worker = await createWeftWorker({
-    connection: opts.env.nativeConnection,
-    taskQueue,
-    handlers: [...(opts.handlers ?? testHandlers), gate, fanOut],
-    templates: [opts.template],
-    planner: opts.planner,
-    workflowBundle: opts.workflowBundle,
-    blobStore: opts.blobStore ?? localBlobStore(mkdtempSync(join(tmpdir(), 'weft-test-blobs-'))),
-  });
-  return worker.runUntil(async () => {
-    const handle = await opts.env.client.workflow.start(weftTask, {
-      taskQueue,
-      workflowId: opts.workflowId ?? `task-${randomUUID()}`,
-      args: [opts.plan ? { plan: opts.plan, input: opts.input ?? { n: 1 } } : { template: opts.template.name, input: opts.input ?? { n: 1 } }],
-    });
-    if (opts.during) await opts.during(handle);
-    let result: TaskResult | null = null;
-    let error: Error | null = null;
-    try {
-      result = await handle.result();
-    } catch (e) {
-      error = e as Error;
-    }
-    const steps = await handle.query(stepsQuery);
-    const details: Record<string, StepDetail | null> = {};
-    for (const s of opts.detailsOf ? opts.detailsOf(steps) : steps) details[s.name] = await handle.query(stepQuery, s.name);
-    const description = await handle.describe();
-    const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
-    return {
-      handle,
-      result,
-      error,
-      steps,
-      planning: await handle.query(planningQuery),
-      budget: await handle.query(budgetQuery),
-      details,
-      searchAttributes: description.searchAttributes,
-      currentDetails: metadata.currentDetails ?? '',
-    };
-  });
+  const { env, workflowBundle, handlers, input, ...rest } = opts;
+  return runPublicTask(env, workflowBundle, { ...rest, handlers: handlers ?? [...testHandlers, gate, fanOut], input: input ?? { n: 1 } });
 }
 
 /** Polls a condition on a query result (queries do not advance skipped time). */

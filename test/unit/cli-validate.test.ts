@@ -47,7 +47,7 @@ beforeAll(() => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('weft validate', () => {
+describe('weft validate', { timeout: 60_000 }, () => {
   it('exits 0 for a valid fragment', async () => {
     const r = await weft(['validate', file('valid.json'), '--template', 'order-triage']);
     expect(r.stderr).toBe('');
@@ -96,6 +96,25 @@ describe('weft validate', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("unknown template 'no-such'");
     expect(r.stderr).toContain('use one of order-triage');
+    expect(r.stderr).toContain(`in the registry ${join(ROOT, 'examples/registry.ts')} (from ${join(ROOT, 'weft.config.json')})`);
+    expect(r.stderr).toContain('point at another registry with --registry or WEFT_REGISTRY');
+  });
+
+  it('validates several files in one run, one result each; exit 1 when one is invalid', async () => {
+    const r = await weft(['validate', file('valid.json'), file('invalid.json'), file('valid.json'), '--template', 'order-triage']);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n').filter((l) => /^(valid|invalid): /.test(l)).map((l) => l.split(':')[0])).toEqual(['valid', 'invalid', 'valid']);
+    const all = await weft(['validate', file('valid.json'), file('valid.json'), '--template', 'order-triage', '--json']);
+    expect(all.code).toBe(0);
+    const reports = JSON.parse(all.stdout) as { file: string; valid: boolean }[];
+    expect(reports.map((x) => x.valid)).toEqual([true, true]);
+  });
+
+  it('still checks the other files when one cannot be read, then exits 2', async () => {
+    const r = await weft(['validate', file('absent.json'), file('invalid.json'), '--template', 'order-triage']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`weft validate: cannot read fragment file ${file('absent.json')}: no such file`);
+    expect(r.stdout).toMatch(/^invalid: .*invalid\.json/m);
   });
 
   it('exits 2 for an unknown planning step and for a missing --template', async () => {
@@ -105,6 +124,6 @@ describe('weft validate', () => {
     const usage = await weft(['validate', file('valid.json')]);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('--template <name> is required');
-    expect(usage.stderr).toContain('usage: weft validate <fragment> --template <name>');
+    expect(usage.stderr).toContain('usage: weft validate <fragment>... --template <name>');
   });
 });

@@ -2,13 +2,15 @@
  * `weft worker`: runs a worker for the registry's templates and handlers on the configured task
  * queue until SIGINT or SIGTERM, then shuts down gracefully (in-flight activities finish).
  */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { translateError } from '../../client/errors.js';
 import { tlsOptions } from '../../client/tls.js';
 import { loadConfig, type WeftConfig } from '../../config.js';
 import { missingPlanner } from '../../registry.js';
 import { createWeftWorker } from '../../worker.js';
-import { defineCommand } from '../command.js';
+import { CliError, defineCommand } from '../command.js';
 import { loadCompiledRegistry, registryOption, type CompiledRegistry } from '../registry-option.js';
 
 /** A worker and the connection it owns. */
@@ -20,7 +22,7 @@ export interface RunningWorker {
 }
 
 /** Connects and creates (bundles) a worker for a registry; `run()` is the caller's. */
-export async function startWorker(config: WeftConfig, registry: CompiledRegistry): Promise<RunningWorker> {
+export async function startWorker(config: WeftConfig, registry: CompiledRegistry, workflowBundlePath?: string): Promise<RunningWorker> {
   const tls = await tlsOptions(config);
   let connection: NativeConnection;
   try {
@@ -29,7 +31,7 @@ export async function startWorker(config: WeftConfig, registry: CompiledRegistry
     throw translateError(err, { config });
   }
   try {
-    const planner = registry.registry.planner ?? missingPlanner(registry.path);
+    const planner = registry.registry.planner ?? missingPlanner(`The registry ${registry.path}`);
     const worker = await createWeftWorker({
       connection,
       namespace: config.namespace,
@@ -37,6 +39,7 @@ export async function startWorker(config: WeftConfig, registry: CompiledRegistry
       handlers: registry.registry.handlers,
       templates: registry.plans,
       planner,
+      ...(workflowBundlePath ? { workflowBundle: { codePath: workflowBundlePath } } : {}),
     });
     const description =
       `task queue ${config.taskQueue} · namespace ${config.namespace} · ${config.temporalAddress} · ` +
@@ -55,12 +58,17 @@ export const workerCommand = defineCommand({
   summary: "Run a worker for the registry's templates and handlers until SIGINT/SIGTERM.",
   description: 'Connects with TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / TLS settings and polls WEFT_TASK_QUEUE. Stops gracefully on SIGINT or SIGTERM.',
   positionals: [],
-  options: { registry: registryOption },
+  options: {
+    registry: registryOption,
+    'workflow-bundle': { type: 'string', placeholder: 'file', description: 'load the workflow code `weft bundle` wrote instead of bundling it at start' },
+  },
   async run({ options }, ctx) {
     const config = loadConfig(ctx.env);
     const registry = await loadCompiledRegistry(options.registry, ctx);
-    ctx.out(`weft worker: registry ${registry.path}; connecting to ${config.temporalAddress} and bundling the workflow code…`);
-    const { worker, connection, description } = await startWorker(config, registry);
+    const bundlePath = options['workflow-bundle'] === undefined ? undefined : resolve(ctx.cwd, options['workflow-bundle']);
+    if (bundlePath !== undefined && !existsSync(bundlePath)) throw new CliError(`--workflow-bundle ${bundlePath} does not exist; write it with \`weft bundle <file>\` first`);
+    ctx.out(`weft worker: registry ${registry.path}; connecting to ${config.temporalAddress} and ${bundlePath ? `loading ${bundlePath}` : 'bundling the workflow code'}…`);
+    const { worker, connection, description } = await startWorker(config, registry, bundlePath);
     ctx.out(`weft worker: running (${description}); Ctrl-C to stop`);
     // Temporal's runtime shuts the worker down on these signals; say what is happening.
     const onSignal = (signal: string) => ctx.out(`weft worker: ${signal}: shutting down, in-flight activities finish first (send it again to force)`);
