@@ -53,7 +53,7 @@ const sandboxRule = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', 'bench/results/**', 'test/replay/histories/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', 'bench/results/**', 'test/replay/histories/**', 'test/consumer-project/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

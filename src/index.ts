@@ -20,6 +20,8 @@ export { DEFAULT_BUDGET, DEFAULT_PLANNING, DEFAULT_STEP_FAILURE, DEFAULT_PLANNER
 export type { Template, TemplateInput, StepInput, HandlerStepInput, PlanningStepInput, FailurePolicyInput } from './template/index.js';
 export { defineHandler, manifestEntry, manifestOf, toJsonSchema } from './handler.js';
 export type { AnyHandler, Handler, HandlerContext, HandlerDefinition } from './handler.js';
+export { declareErrorModes } from '../catalog/failures.js';
+export type { DeclaredErrorModes, ErrorModeSpec } from '../catalog/failures.js';
 export { defineRegistry, loadRegistry, RegistryError } from './registry.js';
 export type { LoadedRegistry, Registry } from './registry.js';
 export { WeftClient } from './client.js';

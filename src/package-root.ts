@@ -38,9 +38,11 @@ export function isCheckout(): boolean {
 }
 
 /**
- * A module of weft's by its path in the sources without extension (e.g. `workflows/index`): the
- * `.ts` source in a checkout, the compiled `dist/….js` in an installed package.
+ * The file of one of weft's entry points (`workflow` for `@weftworks/weft/workflow`): resolved
+ * through the package's `exports` map when installed, as a user's bundler would; in a checkout,
+ * the TypeScript source `source` (a path from the repository's root, without extension).
  */
-export function packageModule(path: string): string {
-  return isCheckout() ? join(packageRoot(), `${path}.ts`) : join(packageRoot(), 'dist', `${path}.js`);
+export function entryPointFile(entry: string, source: string): string {
+  if (isCheckout()) return join(packageRoot(), `${source}.ts`);
+  return fileURLToPath(import.meta.resolve(`${PACKAGE_NAME}/${entry}`));
 }

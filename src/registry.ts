@@ -12,7 +12,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as TsxApi from 'tsx/esm/api';
-import { ApplicationFailure } from '@temporalio/common';
 import type { CompiledPlan } from './core/plan.js';
 import type { AnyHandler } from './handler.js';
 import type { Planner } from './planner/types.js';
@@ -168,19 +167,4 @@ function checkRegistry(value: unknown, path: string): Registry {
   }
   if (problems.length > 0) throw new RegistryError(`Registry module ${path} exports a wrong registry: ${problems.join('; ')}. ${fix}`);
   return value as Registry;
-}
-
-/** A planner for registries (or workers) that have none: every planning call fails, saying how to configure one. `owner` names what lacks it. */
-export function missingPlanner(owner: string): Planner {
-  return {
-    name: 'none',
-    plan: () =>
-      Promise.reject(
-        ApplicationFailure.create({
-          type: 'PLANNER_MISSING',
-          nonRetryable: true,
-          message: `${owner} has no planner, so planning steps cannot run. Add \`planner\` to it (scriptedPlanner or anthropicPlanner from @weftworks/weft/planner).`,
-        }),
-      ),
-  };
 }

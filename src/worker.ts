@@ -18,17 +18,17 @@ import type { CompiledPlan } from './core/plan.js';
 import type { AnyHandler } from './handler.js';
 import type { Planner } from './planner/types.js';
 import type { BlobStore } from './blob/store.js';
-import { packageModule } from './package-root.js';
-import { missingPlanner } from './registry.js';
-import { compileTemplate } from './template/compile.js';
+import { entryPointFile } from './package-root.js';
+import { missingPlanner } from './planner/missing.js';
+import { compileAll } from './template/compile.js';
 import type { Template } from './template/define.js';
 
 /**
- * Path of the workflow module a worker bundles: the compiled `dist/workflows/index.js` of an
- * installed weft (Temporal's bundler compiles no TypeScript inside node_modules), the
+ * Path of the workflow module a worker bundles: `@weftworks/weft/workflow` (compiled JavaScript;
+ * Temporal's bundler compiles no TypeScript inside node_modules) in an installed weft, the
  * `workflows/index.ts` source in weft's own repository.
  */
-export const WORKFLOWS_PATH = packageModule('workflows/index');
+export const WORKFLOWS_PATH = entryPointFile('workflow', 'workflows/index');
 
 /**
  * Bundles weft's workflow code, as a worker would at start. For production, bundle once at build
@@ -57,10 +57,7 @@ export interface WeftWorkerOptions {
   readonly workerOptions?: Partial<WorkerOptions>;
 }
 
-/** Compiles templates (failing on the first invalid one with every problem listed). */
-export function compileAll(templates: readonly (Template | CompiledPlan)[], handlers: readonly AnyHandler[]): CompiledPlan[] {
-  return templates.map((t) => ('hash' in t ? t : compileTemplate(t, handlers)));
-}
+export { compileAll } from './template/compile.js';
 
 /** Creates a worker that runs weft tasks. */
 export async function createWeftWorker(opts: WeftWorkerOptions): Promise<Worker> {

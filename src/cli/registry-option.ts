@@ -4,8 +4,7 @@
  */
 import { listChoices } from '../core/diagnostics.js';
 import type { CompiledPlan } from '../core/plan.js';
-import { loadRegistry, type LoadedRegistry } from '../registry.js';
-import { compileAll } from '../worker.js';
+import type { LoadedRegistry } from '../registry.js';
 import { CliError, type CliContext, type OptionSpec } from './command.js';
 
 /** `--registry <module>`. */
@@ -22,6 +21,8 @@ export interface CompiledRegistry extends LoadedRegistry {
 
 /** Loads and compiles the registry; a template that does not compile fails with its problems. */
 export async function loadCompiledRegistry(modulePath: string | undefined, ctx: Pick<CliContext, 'env' | 'cwd'>): Promise<CompiledRegistry> {
+  // The registry and the compiler (zod, the catalog) load only when a command reads the registry.
+  const [{ loadRegistry }, { compileAll }] = await Promise.all([import('../registry.js'), import('../template/compile.js')]);
   const loaded = await loadRegistry(modulePath, ctx.env, ctx.cwd);
   let plans: CompiledPlan[];
   try {

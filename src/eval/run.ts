@@ -26,7 +26,7 @@ import { validateFragment } from '../core/validator/index.js';
 import type { FailedAttempt, Planner, PlanningRequest } from '../planner/types.js';
 import type { Registry } from '../registry.js';
 import type { Template } from '../template/define.js';
-import { compileAll } from '../worker.js';
+import { compileAll } from '../template/compile.js';
 import { fragmentContext, planningStepOf } from '../cli/validation-context.js';
 import { EVAL_TIERS, smallestTier, tierReport, type AttemptOutcome, type EvalReport, type EvalTier, type ProblemOutcome } from './report.js';
 import { SuiteError, type EvalProblem, type EvalSuite, type Expectations } from './suite.js';

@@ -125,3 +125,8 @@ function normalize(s: StepInput, catalog: HandlerManifest): PlanStep {
   };
   return step;
 }
+
+/** Compiles templates (failing on the first invalid one with every problem listed); compiled plans pass through. */
+export function compileAll(templates: readonly (Template | CompiledPlan)[], handlers: readonly AnyHandler[]): CompiledPlan[] {
+  return templates.map((t) => ('hash' in t ? t : compileTemplate(t, handlers)));
+}

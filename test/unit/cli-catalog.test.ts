@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { capabilityView } from '../../src/cli/commands/catalog.js';
+import { capabilityView } from '../../src/cli/catalog-view.js';
 import type { CliContext } from '../../src/cli/command.js';
 import { runCli } from '../../src/cli/main.js';
 import { manifestOf } from '../../src/handler.js';

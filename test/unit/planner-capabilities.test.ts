@@ -5,7 +5,7 @@
 import Ajv2020Module from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { capabilityView as cliCapabilityView } from '../../src/cli/commands/catalog.js';
+import { capabilityView as cliCapabilityView } from '../../src/cli/catalog-view.js';
 import {
   capabilityView,
   inputExample,

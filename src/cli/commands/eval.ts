@@ -8,10 +8,7 @@ import { intOption } from '../args.js';
 import { CliError, defineCommand, UsageError } from '../command.js';
 import { json } from '../format.js';
 import { loadRegistry } from '../../registry.js';
-import { anthropicPlanner } from '../../planner/anthropic.js';
-import { EvalAbortedError, runEval } from '../../eval/run.js';
 import { EVAL_TIERS, formatReport, type EvalTier, type ProblemOutcome } from '../../eval/report.js';
-import { loadSuite, SuiteError } from '../../eval/suite.js';
 import { registryOption } from '../registry-option.js';
 
 /** Retries per call of the SDK itself: here no Temporal activity retries a 429 or a 5xx. */
@@ -74,6 +71,12 @@ export const evalCommand = defineCommand({
         2,
       );
     }
+    // Loaded only when an eval runs: the SDK and the validator are not `weft --help`'s business.
+    const [{ anthropicPlanner }, { EvalAbortedError, runEval }, { loadSuite, SuiteError }] = await Promise.all([
+      import('../../planner/anthropic.js'),
+      import('../../eval/run.js'),
+      import('../../eval/suite.js'),
+    ]);
     const [suite, loaded] = await Promise.all([loadSuite(options.suite, ctx.cwd), loadRegistry(options.registry, ctx.env, ctx.cwd)]).catch((err: unknown) => {
       throw err instanceof SuiteError ? new CliError(err.message, 2) : err;
     });

@@ -7,7 +7,6 @@ import type { JsonValue } from '../../core/json.js';
 import type { TaskResult } from '../../../workflows/definitions.js';
 import { defineCommand, type CliContext } from '../command.js';
 import { readJson } from '../files.js';
-import { failureSummary, followTask, resultSummary } from '../progress.js';
 
 /** What `runTask` reports back. */
 export interface RunOutcome {
@@ -41,6 +40,7 @@ export async function runTask(
     ctx.out(`not waiting; follow it with: weft inspect ${workflowId}`);
     return { exitCode: 0, workflowId, result: null };
   }
+  const { failureSummary, followTask, resultSummary } = await import('../progress.js');
   const outcome = await followTask(weft, workflowId, { out: ctx.out, ...(options.intervalMs ? { intervalMs: options.intervalMs } : {}) });
   if (!outcome.ok) {
     ctx.err(failureSummary(workflowId, outcome.error));

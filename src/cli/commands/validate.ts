@@ -10,7 +10,6 @@ import { readText } from '../files.js';
 import { formatDiagnostic, json } from '../format.js';
 import { intOption } from '../args.js';
 import { loadCompiledRegistry, registryOption, templateNamed } from '../registry-option.js';
-import { fragmentContext, planningStepOf } from '../validation-context.js';
 
 /** What `--json` prints. */
 export interface ValidateReport {
@@ -48,9 +47,12 @@ export const validateCommand = defineCommand({
     const phase = intOption(options.phase, 'phase', 1, 1000, 1);
     const registry = await loadCompiledRegistry(options.registry, ctx);
     const plan = templateNamed(registry, options.template);
+    const [{ fragmentContext, planningStepOf }, { validateFragment }] = await Promise.all([
+      import('../validation-context.js'),
+      import('../../core/validator/index.js'),
+    ]);
     const step = planningStepOf(plan, options.step);
     const context = fragmentContext(plan, step, phase);
-    const { validateFragment } = await import('../../core/validator/index.js');
     const reports: ValidateReport[] = [];
     let unreadable = 0;
     for (const file of positionals.fragment) {

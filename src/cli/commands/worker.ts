@@ -4,12 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import { translateError } from '../../client/errors.js';
-import { tlsOptions } from '../../client/tls.js';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig, type WeftConfig } from '../../config.js';
-import { missingPlanner } from '../../registry.js';
-import { createWeftWorker } from '../../worker.js';
 import { CliError, defineCommand } from '../command.js';
 import { loadCompiledRegistry, registryOption, type CompiledRegistry } from '../registry-option.js';
 
@@ -23,6 +19,14 @@ export interface RunningWorker {
 
 /** Connects and creates (bundles) a worker for a registry; `run()` is the caller's. */
 export async function startWorker(config: WeftConfig, registry: CompiledRegistry, workflowBundlePath?: string): Promise<RunningWorker> {
+  // Loaded here, not at the top: `weft --help` and the other commands do not pay for them.
+  const [{ NativeConnection }, { translateError }, { tlsOptions }, { createWeftWorker }, { missingPlanner }] = await Promise.all([
+    import('@temporalio/worker'),
+    import('../../client/errors.js'),
+    import('../../client/tls.js'),
+    import('../../worker.js'),
+    import('../../planner/missing.js'),
+  ]);
   const tls = await tlsOptions(config);
   let connection: NativeConnection;
   try {
