@@ -15,7 +15,7 @@ after(async () => {
 test('greets everyone the planner planned a step for', async () => {
   const run = await env.runTask({ ...registry, template: 'greetings', input: { names: ['Ada', 'Grace'] } });
   assert.equal(run.error, null);
-  assert.deepEqual(run.result?.result, ['Hello, Ada.', 'Hello, Grace!']);
+  assert.deepEqual(run.result?.result, { result: ['Hello, Ada.', 'Hello, Grace!'] });
   assert.deepEqual(
     run.steps.map((s) => [s.name, s.state, s.provenance.createdBy]),
     [
