@@ -1,9 +1,12 @@
 import { defineConfig } from 'vitest/config';
+import { entryPointSources } from './scripts/entry-points.js';
 
 // Temporal's native core crashes under worker threads: every project runs in forked processes.
 const temporalTimeouts = { testTimeout: 120_000, hookTimeout: 180_000, setupFiles: ['test/support/no-network.ts', 'test/support/quiet-runtime.ts'] };
 
 export default defineConfig({
+  // `@weftworks/weft/…` imports (the example, the consumer's shapes) resolve to the sources here.
+  resolve: { alias: entryPointSources() },
   test: {
     pool: 'forks',
     projects: [
