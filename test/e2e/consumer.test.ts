@@ -9,7 +9,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -106,6 +106,19 @@ describe('a consumer project with weft installed from the tarball', () => {
     const unknown = await run('npx', ['weft', 'validate', 'fragments/valid.json', '--template', 'order-triage'], project, projectEnv);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain(`unknown template 'order-triage' in the registry ${join(project, 'src/registry.ts')} (from ${join(project, 'package.json')})`);
+  });
+
+  it('builds and finds the Temporal servers with weft dev-server, whose messages name its own commands', async () => {
+    const paths = await ok('npx', ['weft', 'dev-server', 'paths', '--json'], project, projectEnv);
+    const { cli, test_server: testServer } = JSON.parse(paths.stdout) as { cli: string; test_server: string };
+    expect(existsSync(cli) && existsSync(testServer)).toBe(true);
+    const build = await ok('npx', ['weft', 'dev-server', 'build', 'test-server'], project, projectEnv);
+    expect(build.stderr).toContain(`Ready: cli=${cli} test_server=${testServer}`);
+    const usage = await run('npx', ['weft', 'dev-server', 'build', 'everything'], project, projectEnv);
+    expect(usage.code).toBe(1);
+    expect(usage.stderr).toContain("build takes cli, test-server or nothing (both), not 'everything'.");
+    const help = await run('bash', [join(project, 'node_modules/@weftworks/weft/temporal-dev.sh'), 'help'], project, { ...projectEnv, WEFT_DEV_SERVER_COMMAND: 'npx weft dev-server' });
+    expect(help.stdout).toContain('Usage: npx weft dev-server <command>');
   });
 
   describe('on a dev server', () => {
