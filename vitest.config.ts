@@ -6,21 +6,25 @@ const temporalTimeouts = { testTimeout: 120_000, hookTimeout: 180_000, setupFile
 
 export default defineConfig({
   // `@weftworks/weft/…` imports (the example, the consumer's shapes) resolve to the sources here.
-  resolve: { alias: entryPointSources() },
+  // Exact matches: a plain key would also rewrite `@weftworks/weft/catalog` as a path under `@weftworks/weft`'s file.
+  resolve: {
+    alias: Object.entries(entryPointSources()).map(([name, file]) => ({ find: new RegExp(`^${name.replaceAll('/', '\\/')}$`), replacement: file })),
+  },
   test: {
     pool: 'forks',
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/support/no-network.ts'] } },
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/support/no-network.ts'] } },
       {
+        extends: true,
         test: {
           name: 'types',
           include: [],
           typecheck: { enabled: true, only: true, include: ['test/types/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
         },
       },
-      { test: { name: 'replay', include: ['test/replay/**/*.test.ts'], ...temporalTimeouts } },
-      { test: { name: 'temporal', include: ['test/temporal/**/*.test.ts'], ...temporalTimeouts } },
-      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], ...temporalTimeouts, fileParallelism: false } },
+      { extends: true, test: { name: 'replay', include: ['test/replay/**/*.test.ts'], ...temporalTimeouts } },
+      { extends: true, test: { name: 'temporal', include: ['test/temporal/**/*.test.ts'], ...temporalTimeouts } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], ...temporalTimeouts, fileParallelism: false } },
     ],
   },
 });

@@ -3,7 +3,7 @@
  * 10–100 KB before a planning call, so the planner sees a summary instead of a cut; templates and
  * planners may use it like any handler. The data goes to the model as data, never as instructions.
  */
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { DEFAULT_MODEL } from '../src/planner/anthropic.js';
@@ -52,7 +52,10 @@ export function createSummarizeHandler(options: SummarizeOptions = {}) {
   const baseURL = options.baseURL ?? env['ANTHROPIC_BASE_URL'] ?? 'https://api.anthropic.com';
   const model = options.model ?? env['WEFT_MODEL'] ?? DEFAULT_MODEL;
   const timeoutMs = options.timeoutMs ?? 55_000;
-  const client = apiKey ? new Anthropic({ apiKey, baseURL, timeout: timeoutMs, maxRetries: 0 }) : null;
+  // The SDK loads on the first summary, not with the catalog: most processes that import the
+  // catalog (the CLI, workers without a key) never call the model.
+  let client: Promise<Anthropic> | undefined;
+  const connect = (key: string) => (client ??= import('@anthropic-ai/sdk').then(({ default: Sdk }) => new Sdk({ apiKey: key, baseURL, timeout: timeoutMs, maxRetries: 0 })));
   // A `transform` primitive: it computes a new value from its input and changes nothing outside the task.
   const summarizeJson = transformPrimitive({
     name: 'summarize_json',
@@ -66,7 +69,7 @@ export function createSummarizeHandler(options: SummarizeOptions = {}) {
       { code: 'PROVIDER_AUTH', retryable: false, description: 'The API key was refused.' },
     ],
     async run({ data, focus, max_words }, ctx) {
-      if (!client) {
+      if (!apiKey) {
         throw ApplicationFailure.create({
           type: 'SUMMARIZE_NOT_CONFIGURED',
           nonRetryable: true,
@@ -84,7 +87,7 @@ export function createSummarizeHandler(options: SummarizeOptions = {}) {
         `<task_data source="result"${truncated ? ' truncated="true"' : ''}>\n${shown}\n</task_data>`;
       let message: Anthropic.Message;
       try {
-        message = await client.messages.create(
+        message = await (await connect(apiKey)).messages.create(
           { model, max_tokens: Math.ceil(max_words * 2.5) + 64, system, messages: [{ role: 'user', content: user }] },
           { signal: ctx.signal },
         );

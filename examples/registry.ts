@@ -4,12 +4,9 @@
  * the gate and fan-out, the order-triage handlers and template, and a planner: Claude when
  * ANTHROPIC_API_KEY is set (plus the LLM `summarize` handler), else the example's scripted planner.
  */
-import { configuredBuiltinHandlers } from '../catalog/index.js';
-import { fanOut } from '../catalog/fan-out.js';
-import { gate } from '../catalog/gate.js';
-import { createSummarizeHandler } from '../catalog/summarize.js';
-import { anthropicPlanner } from '../src/planner/anthropic.js';
-import { defineRegistry, type Registry } from '../src/registry.js';
+import { defineRegistry, type Registry } from '@weftworks/weft';
+import { configuredBuiltinHandlers, createSummarizeHandler, fanOut, gate } from '@weftworks/weft/catalog';
+import { anthropicPlanner } from '@weftworks/weft/planner';
 import { orderTriageHandlers } from './order-triage/handlers.js';
 import { orderTriagePlanner } from './order-triage/plan.js';
 import { orderTriage } from './order-triage/template.js';

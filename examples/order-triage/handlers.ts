@@ -8,9 +8,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { declareErrorModes } from '../../catalog/failures.js';
-import { defineHandler, type AnyHandler } from '../../src/handler.js';
-import type { JsonValue } from '../../src/core/json.js';
+import { declareErrorModes, defineHandler, type AnyHandler, type JsonValue } from '@weftworks/weft';
 import { locateJsonError } from './json-error-position.js';
 import { renderMarkdown, reportSchema, summarizeOutput } from './report.js';
 

@@ -13,10 +13,8 @@
  * ```
  */
 import { KNOWN_CURRENCIES, ORDER_PRIORITIES, ORDER_STATUSES } from './data/generate.js';
-import type { Fragment } from '../../src/core/fragment.js';
-import type { JsonObject } from '../../src/core/json.js';
-import { scriptedPlanner } from '../../src/planner/scripted.js';
-import type { Planner } from '../../src/planner/types.js';
+import type { Fragment, JsonObject } from '@weftworks/weft';
+import { scriptedPlanner, type Planner } from '@weftworks/weft/planner';
 
 /** The JSON Schema one well-formed order satisfies (what the example data's malformed rows break). */
 export const ORDER_SCHEMA: JsonObject = {

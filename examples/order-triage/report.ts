@@ -3,8 +3,7 @@
  * Markdown rendering. Pure functions; the handlers in `handlers.ts` do the I/O.
  */
 import { z } from 'zod';
-import { listChoices } from '../../src/core/diagnostics.js';
-import { isJsonObject, type JsonValue } from '../../src/core/json.js';
+import { isJsonObject, listChoices, type JsonValue } from '@weftworks/weft';
 
 /** The report `compose_report` builds and `write_report` writes. */
 export const reportSchema = z.object({

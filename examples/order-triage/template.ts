@@ -3,7 +3,7 @@
  * them (transform, validate, aggregate, decide), converge into a report, publish it.
  */
 import { z } from 'zod';
-import { convergenceStep, defineTemplate, finalizationStep, planningStep, staticStep } from '../../src/template/define.js';
+import { convergenceStep, defineTemplate, finalizationStep, planningStep, staticStep } from '@weftworks/weft';
 
 /** Task input: where the orders are and where the report goes (both optional). */
 export const orderTriageInput = z.object({
