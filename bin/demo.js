@@ -18,6 +18,6 @@ if (!installed) {
 }
 // Imported only now: before `npm ci`, tsx is not there.
 const { register } = await import('tsx/esm/api');
-register();
+register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) });
 const { runDemo } = await import('../src/cli/demo.ts');
 process.exitCode = await runDemo();

@@ -3,13 +3,14 @@
 // checkout of weft's repository (no build step), tsx compiles the TypeScript sources on load.
 import { existsSync } from 'node:fs';
 import process from 'node:process';
-import { URL } from 'node:url';
+import { fileURLToPath, URL } from 'node:url';
 
 const source = new URL('../src/cli/main.ts', import.meta.url);
 let main;
 if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
-  register();
+  // The repository's tsconfig, wherever the command runs from: its paths map @weftworks/weft to the sources.
+  register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) });
   // src/registry.ts registers tsx for a TypeScript registry only where nobody has yet.
   globalThis[Symbol.for('weft.tsx-registered')] = true;
   main = await import(source.href);
