@@ -75,7 +75,7 @@ export function translateError(err: unknown, ctx: ErrorContext): WeftClientError
   if (isUnreachable(err)) {
     return new WeftClientError(
       'TEMPORAL_UNREACHABLE',
-      `cannot reach Temporal at ${config.temporalAddress}: start it with ./temporal-dev.sh start or set TEMPORAL_ADDRESS`,
+      `cannot reach Temporal at ${config.temporalAddress}: start one with \`npx weft dev-server start\`, or set TEMPORAL_ADDRESS to your cluster`,
       { cause: err },
     );
   }

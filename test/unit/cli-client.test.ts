@@ -40,7 +40,7 @@ describe('translateError', () => {
     const refused = Object.assign(new Error('14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 10.1.2.3:7233'), { code: 14, details: '', metadata: {} });
     const e = translateError(refused, ctx);
     expect(e.code).toBe('TEMPORAL_UNREACHABLE');
-    expect(e.message).toBe('cannot reach Temporal at 10.1.2.3:7233: start it with ./temporal-dev.sh start or set TEMPORAL_ADDRESS');
+    expect(e.message).toBe('cannot reach Temporal at 10.1.2.3:7233: start one with `npx weft dev-server start`, or set TEMPORAL_ADDRESS to your cluster');
     expect(translateError(new Error('tcp connect error: Connection refused (os error 111)'), ctx).code).toBe('TEMPORAL_UNREACHABLE');
   });
 
