@@ -66,7 +66,7 @@ export type { TaskRunOutcome } from '../../src/testing/run.js';
 
 /**
  * Runs one task to its end on a fresh task queue (`runTask` of `src/testing`), with the test
- * handlers plus `gate` and `fan_out` unless `handlers` is given, and `{ n: 1 }` as the default input.
+ * handlers (or `handlers`) plus `gate` and `fan_out` where missing, and `{ n: 1 }` as the default input.
  */
 export function runTask(opts: {
   env: TestWorkflowEnvironment;
@@ -87,7 +87,10 @@ export function runTask(opts: {
   detailsOf?: (steps: readonly StepRecord[]) => readonly StepRecord[];
 }): Promise<TaskRunOutcome> {
   const { env, workflowBundle, handlers, input, ...rest } = opts;
-  return runPublicTask(env, workflowBundle, { ...rest, handlers: handlers ?? [...testHandlers, gate, fanOut], input: input ?? { n: 1 } });
+  const given = handlers ?? testHandlers;
+  // The test template allows gate and fan_out: add them unless the test brought its own.
+  const control = [gate, fanOut].filter((h) => !given.some((g) => g.name === h.name));
+  return runPublicTask(env, workflowBundle, { ...rest, handlers: [...given, ...control], input: input ?? { n: 1 } });
 }
 
 /** Polls a condition on a query result (queries do not advance skipped time). */
