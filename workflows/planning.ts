@@ -281,6 +281,9 @@ function attemptRecord(
     context: result?.context ?? null,
     error,
     atMs: Date.now(),
+    usage: result?.usage ?? null,
+    outputMode: result?.outputMode ?? null,
+    thinking: result?.thinking ?? null,
   };
 }
 

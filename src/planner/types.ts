@@ -8,6 +8,7 @@ import type { HandlerManifestEntry } from '../core/manifest.js';
 import type { ResultView } from '../core/summarize.js';
 import type { BudgetRemaining } from '../core/budget.js';
 import type { BlobRef } from '../core/blob.js';
+import type { PlanningUsage } from './usage.js';
 
 /** A step whose output a fragment may depend on and reference. */
 export interface AvailableStep {
@@ -83,6 +84,15 @@ export interface PlanningResult {
   readonly promptRef?: BlobRef | null;
   /** How the prompt was composed (layer 2): null for planners without a prompt. */
   readonly context?: PromptContextRecord | null;
+  /**
+   * Tokens by billing class (input, cache reads, cache writes by lifetime, output, thinking) and
+   * per call (layer 2, metrics by token type); absent for planners without LLM calls.
+   */
+  readonly usage?: PlanningUsage | null;
+  /** How the fragment was asked for: `structured`, `strict_tool` or `tool` (see `output-format.ts`). */
+  readonly outputMode?: string | null;
+  /** The model's thinking text, only when the planner was told to keep it (`showThinking`). */
+  readonly thinking?: string | null;
 }
 
 /** A planner: turns a request into a candidate fragment. */
