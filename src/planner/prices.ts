@@ -28,15 +28,16 @@ export type ModelRates = Required<ModelPrice>;
 /** Cache rates as multiples of the input rate, as Anthropic publishes them for every current model. */
 export const CACHE_RATE_MULTIPLIERS = { cacheWrite5m: 1.25, cacheWrite1h: 2, cacheRead: 0.1 } as const;
 
-/** Every class of a price, the omitted cache rates derived from the input rate. */
+/** Every class of a price, the omitted cache rates derived from the input rate (to a millionth of a dollar). */
 export function ratesOf(price: ModelPrice): ModelRates {
   const m = CACHE_RATE_MULTIPLIERS;
+  const times = (k: number) => Math.round(price.inputPerMTok * k * 1e6) / 1e6;
   return {
     inputPerMTok: price.inputPerMTok,
     outputPerMTok: price.outputPerMTok,
-    cacheWrite5mPerMTok: price.cacheWrite5mPerMTok ?? price.inputPerMTok * m.cacheWrite5m,
-    cacheWrite1hPerMTok: price.cacheWrite1hPerMTok ?? price.inputPerMTok * m.cacheWrite1h,
-    cacheReadPerMTok: price.cacheReadPerMTok ?? price.inputPerMTok * m.cacheRead,
+    cacheWrite5mPerMTok: price.cacheWrite5mPerMTok ?? times(m.cacheWrite5m),
+    cacheWrite1hPerMTok: price.cacheWrite1hPerMTok ?? times(m.cacheWrite1h),
+    cacheReadPerMTok: price.cacheReadPerMTok ?? times(m.cacheRead),
   };
 }
 

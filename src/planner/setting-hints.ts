@@ -24,7 +24,7 @@ export function rejectedSettingHint(apiMessage: string, s: RequestSettings): str
       `or thinking: 'off' (WEFT_THINKING=off)`
     );
   }
-  if (m.includes('budget_tokens')) {
+  if (m.includes('budget_tokens') && typeof s.thinking === 'object') {
     return `the thinking budget does not fit (thinking: ${thinkingText(s.thinking)}, maxTokens: ${s.maxTokens}): budgetTokens must be at least 1024 and below maxTokens`;
   }
   if (m.includes('thinking')) {

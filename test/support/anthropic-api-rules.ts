@@ -124,9 +124,15 @@ interface CacheBlock {
   readonly ttl: '5m' | '1h' | null;
 }
 
-/** tools, then system, then messages: the order in which the API builds (and caches) a prompt. */
+/**
+ * tools, then system, then messages: the order in which the API builds (and caches) a prompt. The
+ * output format's schema goes first: the API adds it to the prompt (and bills it as input); how
+ * many tokens it really takes is the provider's business, here it is its JSON bytes like the rest.
+ */
 function cacheBlocks(body: MessagesRequestBody): CacheBlock[] {
   const blocks: CacheBlock[] = [];
+  const format = body.output_config?.format;
+  if (format) blocks.push({ bytes: JSON.stringify(format), ttl: null });
   const ttlOf = (b: unknown): '5m' | '1h' | null => {
     const cc = isRecord(b) ? b['cache_control'] : undefined;
     return isRecord(cc) && cc['type'] === 'ephemeral' ? (cc['ttl'] === '1h' ? '1h' : '5m') : null;
@@ -157,8 +163,8 @@ export interface CacheAccount {
 const TTL_MS = { '5m': 5 * 60_000, '1h': 60 * 60_000 } as const;
 
 /**
- * A prompt cache keyed by the bytes of each prefix (model, output format and every block up to a
- * breakpoint). A request reads the longest prefix it finds alive at one of its breakpoints, and
+ * A prompt cache keyed by the bytes of each prefix (model, and every block up to a breakpoint,
+ * the output format's schema first). A request reads the longest prefix it finds alive at one of its breakpoints, and
  * writes every later breakpoint's prefix that has at least `minTokens` tokens. Tokens are bytes / 4.
  * A read renews the entry's lifetime, as the API's cache does.
  */
@@ -183,7 +189,7 @@ export class PromptCache {
   /** Bills one request's prompt by class, reading and writing the cache as the API would. */
   account(body: MessagesRequestBody): CacheAccount {
     const blocks = cacheBlocks(body);
-    const head = JSON.stringify({ model: body.model, format: body.output_config?.format ?? null });
+    const head = JSON.stringify({ model: body.model });
     const hash = createHash('sha256').update(head);
     let bytes = 0;
     const points: { key: string; tokens: number; ttl: '5m' | '1h' }[] = [];

@@ -271,3 +271,24 @@ describe('determinism', () => {
     expect(b).toEqual(a);
   });
 });
+
+describe('a cached prefix (stablePrefix)', () => {
+  const base = { results: LARGE_RESULTS.slice(0, 2), capabilities: catalog.slice(0, 8) };
+  // Budgets where, composed in the essay's order, a re-plan's failure context takes room the prefix had.
+  it.each([
+    ['auto', 2_500],
+    [2, 3_500],
+  ] as const)('tier %s: keeps capabilities and examples byte-identical across the re-plans of a phase; the failure context takes what remains', (tier, tokenBudget) => {
+    const options = { tier, examples: EXAMPLES, tokenBudget, stablePrefix: true };
+    const first = composePlanningPrompt(request(base), options);
+    const later = composePlanningPrompt(request({ ...base, failures: FAILURES, attempt: 4 }), options);
+    expect(later.stable).toBe(first.stable);
+    expect(later.stable).toMatch(/^## Capabilities/);
+    expect(later.task).toMatch(/^## Problem/);
+    expect(later.estimatedTokens).toBeLessThanOrEqual(tokenBudget);
+    expect(later.stable.length + 2 + later.task.length).toBe(later.user.length);
+    if (tier === 'auto') expect(later.task).toContain('## Previous attempts');
+    const plain = composePlanningPrompt(request({ ...base, failures: FAILURES, attempt: 4 }), { ...options, stablePrefix: false });
+    expect(plain.stable).not.toBe(first.stable);
+  });
+});
