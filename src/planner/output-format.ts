@@ -16,17 +16,7 @@ import { fragmentSchema, fragmentStepSchema } from '../core/fragment.js';
 import { describeHandlersInputSchema } from './anthropic-tools.js';
 import { DESCRIBE_HANDLERS_TOOL, SUBMIT_FRAGMENT_TOOL } from './prompt-text.js';
 
-/** Ways to ask for the fragment, most constrained first. */
-export const OUTPUT_MODES = ['structured', 'strict_tool', 'tool'] as const;
-
-/**
- * - `structured`: the answer is the response text, constrained by `output_config.format`
- *   (structured outputs); `describe_handlers`, when offered, is a strict tool the model may call first.
- * - `strict_tool`: the answer is the input of `submit_fragment`, a `strict: true` tool.
- * - `tool`: the answer is the input of `submit_fragment`, forced with `tool_choice` and not
- *   constrained (models or endpoints without structured outputs; incompatible with thinking).
- */
-export type OutputMode = (typeof OUTPUT_MODES)[number];
+export { OUTPUT_MODES, type OutputMode } from './output-mode.js';
 
 /** What a constrained answer puts in place of a step's `inputs` object. */
 const INPUTS_AS_JSON_TEXT =

@@ -13,6 +13,7 @@ import { EvalAbortedError, runEval } from '../../eval/run.js';
 import { EVAL_TIERS, formatReport, type EvalTier, type ProblemOutcome } from '../../eval/report.js';
 import { loadSuite, SuiteError } from '../../eval/suite.js';
 import { registryOption } from '../registry-option.js';
+import { OUTPUT_MODES, parseOutputMode, type OutputMode } from '../../planner/output-mode.js';
 
 /** Retries per call of the SDK itself: here no Temporal activity retries a 429 or a 5xx. */
 const SDK_RETRIES = 4;
@@ -27,6 +28,12 @@ export function parseTiers(text: string | undefined): EvalTier[] {
     if (!tiers.includes(tier)) tiers.push(tier);
   }
   return tiers;
+}
+
+function outputMode(text: string): OutputMode {
+  const mode = parseOutputMode(text);
+  if (mode === null) throw new UsageError(`--output takes one of ${OUTPUT_MODES.join(', ')} (got '${text}')`);
+  return mode;
 }
 
 function progressLine(o: ProblemOutcome): string {
@@ -52,6 +59,7 @@ export const evalCommand = defineCommand({
     concurrency: { type: 'string', placeholder: 'n', description: 'problems planned at once (default 1)' },
     model: { type: 'string', placeholder: 'id', description: 'the model (default $WEFT_MODEL, else the planner default)' },
     'base-url': { type: 'string', placeholder: 'url', description: 'the Messages API base URL (default $ANTHROPIC_BASE_URL, else api.anthropic.com)' },
+    output: { type: 'string', placeholder: 'mode', description: 'how fragments are asked for: structured, strict_tool or tool (default $WEFT_PLANNER_OUTPUT, else structured)' },
     json: { type: 'boolean', description: 'print the report as JSON' },
     registry: registryOption,
   },
@@ -86,6 +94,7 @@ export const evalCommand = defineCommand({
         warn: (m) => ctx.err(m),
         ...(options['base-url'] !== undefined ? { baseURL: options['base-url'] } : {}),
         ...(options.model !== undefined ? { model: options.model } : {}),
+        ...(options.output !== undefined ? { output: outputMode(options.output) } : {}),
       });
     let report;
     try {
