@@ -6,9 +6,10 @@
  * repairs exactly what they name; with the schema shown it is right first time.
  *
  * Unconstrained (no `output_config.format`, no strict `submit_fragment`), it also slips at the
- * schema level where the prompt shows no schema for `transform`: it writes that step's `inputs`
- * as JSON text instead of an object (FRAGMENT_MALFORMED), until a diagnostic names it. Under
- * constrained decoding it cannot: the server fits the answer to the schema, as the API does.
+ * schema level where the prompt shows no schema for `transform`: it writes that step's
+ * `dependencies` as one string instead of an array (FRAGMENT_MALFORMED), until a diagnostic names
+ * it. Under constrained decoding it cannot: the server checks every constrained answer against its
+ * schema and fails loudly on one a constrained model could not have written, as the API never returns it.
  *
  * Usage is a function of what the prompt shows (handlers with schemas, with examples, a failure
  * section), not of its wording, so token numbers stay exact while the prompt text evolves.
@@ -71,8 +72,8 @@ export function simulatedModel(body: MessagesRequestBody): ScriptedResponse {
     steps.push({ name: 'notify_fraud', handler: 'http_post', reasoning: 'as the problem asks', dependencies: ['valid_orders'], inputs: { url: 'https://hooks.example.com/fraud', body: '${steps.valid_orders.output.invalid_count}' } });
   }
   const knowsTransform = /^- transform \[[a-z]+\]:[^\n]*\n {2}input schema:/m.test(user);
-  const slips = !constrained && !knowsTransform && !(flagged('FRAGMENT_MALFORMED') && failures.includes('/inputs'));
-  const answer = slips ? steps.map((s) => (s.handler === 'transform' ? { ...s, inputs: JSON.stringify(s.inputs) } : s)) : steps;
+  const slips = !constrained && !knowsTransform && !(flagged('FRAGMENT_MALFORMED') && failures.includes('/dependencies'));
+  const answer = slips ? steps.map((s) => (s.handler === 'transform' ? { ...s, dependencies: s.dependencies.join(',') } : s)) : steps;
   const fragment = { ...orderTriageFragment, steps: answer as Fragment['steps'] };
   const schemas = (user.match(/^ {2}input schema:/gm) ?? []).length;
   const examples = (user.match(/^ {2}example input:/gm) ?? []).length;

@@ -138,7 +138,7 @@ describe('malformed fragments with constrained output on and off', () => {
     expect(rates['1']).toEqual({ count: 8, of: 16, percent: 50 });
     expect([rates['2']!.count, rates['3']!.count, rates['auto']!.count]).toEqual([0, 0, 0]);
     expect(off.tiers.every((t) => t.malformed.of === t.meanAttempts * t.problems)).toBe(true);
-    // repaired from the diagnostic (FRAGMENT_MALFORMED at /steps/1/inputs) within the attempt limit
+    // repaired from the diagnostic (FRAGMENT_MALFORMED at /steps/1/dependencies) within the attempt limit
     expect(off.tiers[0]!.diagnosticCodes['FRAGMENT_MALFORMED']).toBe(8);
     expect(off.tiers.map((t) => t.validAfterRepair.count)).toEqual(report.tiers.map((t) => t.validAfterRepair.count));
     expect(formatReport(off)).toContain('output tool');
