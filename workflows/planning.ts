@@ -244,6 +244,7 @@ function planningRequest(
       remaining: remaining(run.ledger, Date.now()),
     },
     failures,
+    ...(ps.planner ? { planner: ps.planner } : {}),
   };
 }
 

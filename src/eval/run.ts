@@ -171,6 +171,7 @@ function prepareProblem(problem: EvalProblem, plans: readonly CompiledPlan[], re
         availableSteps: available.map((k) => ({ name: k.name, outputSchema: k.outputSchema })),
         phasesAfterThis: context.remaining.phases,
       },
+      ...(step.planner ? { planner: step.planner } : {}),
     },
   };
 }

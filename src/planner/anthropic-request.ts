@@ -10,17 +10,18 @@
  * (problem, results, constraints, failure context), which is never cached.
  */
 import type Anthropic from '@anthropic-ai/sdk';
+import { PLANNER_EFFORTS, type PlannerEffort, type PlannerThinking } from '../core/plan.js';
 import { describeHandlersTool, SUBMIT_FRAGMENT, submitFragmentTool } from './anthropic-tools.js';
 import type { ComposedPrompt } from './context.js';
 import { fragmentOutputFormat, strictDescribeHandlersTool, strictSubmitFragmentTool, type OutputMode } from './output-format.js';
 
 /** Thinking: the model's default (nothing sent), off, adaptive, or a fixed token budget. */
-export type ThinkingSetting = 'default' | 'off' | 'adaptive' | { readonly budgetTokens: number };
+export type ThinkingSetting = PlannerThinking;
 
 /** `output_config.effort` values. */
-export const EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max'] as const;
+export const EFFORTS = PLANNER_EFFORTS;
 /** How much effort the model puts into its answer (models that take it). */
-export type Effort = (typeof EFFORTS)[number];
+export type Effort = PlannerEffort;
 
 /** Prompt caching: off, or breakpoints with a 5-minute or 1-hour lifetime. */
 export type PromptCaching = 'off' | '5m' | '1h';

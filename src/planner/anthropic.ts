@@ -118,12 +118,12 @@ export function anthropicPlanner(options: AnthropicPlannerOptions = {}): Planner
   const warned = new Set<string>();
   const name = `anthropic:${s.model}`;
 
-  async function call(body: Anthropic.MessageCreateParamsNonStreaming, signal: AbortSignal): Promise<Anthropic.Message> {
+  async function call(body: Anthropic.MessageCreateParamsNonStreaming, signal: AbortSignal, r: RequestSettings): Promise<Anthropic.Message> {
     try {
       return await client.messages.create(body, { signal, timeout: s.timeoutMs, maxRetries: s.maxRetries });
     } catch (err) {
       if (signal.aborted && signal.reason instanceof Error) throw signal.reason;
-      throw providerFailure(err, { model: s.model, baseURL: s.baseURL, timeoutMs: s.timeoutMs, badRequestHint: (m) => rejectedSettingHint(m, s) }) ?? err;
+      throw providerFailure(err, { model: s.model, baseURL: s.baseURL, timeoutMs: s.timeoutMs, badRequestHint: (m) => rejectedSettingHint(m, r) }) ?? err;
     }
   }
 
@@ -139,6 +139,7 @@ export function anthropicPlanner(options: AnthropicPlannerOptions = {}): Planner
   return {
     name,
     async plan(request: PlanningRequest, signal: AbortSignal): Promise<PlanningResult> {
+      const r = stepSettings(s, request);
       const composed = composePlanningPrompt(request, { tokenBudget: s.tokenBudget, tier: s.tier, describeHandlersTool: s.describeHandlers, stablePrefix: s.promptCaching !== 'off' });
       const messages: Anthropic.MessageParam[] = [{ role: 'user', content: firstUserContent(s, composed) }];
       const started = performance.now();
@@ -164,7 +165,7 @@ export function anthropicPlanner(options: AnthropicPlannerOptions = {}): Planner
       });
       for (let round = 0; ; round++) {
         const mayDescribe = s.describeHandlers && round < s.maxToolRounds;
-        const body = planningRequestBody(s, composed, messages, mayDescribe);
+        const body = planningRequestBody(r, composed, messages, mayDescribe);
         // A call that could overrun the task's budget is not made. Upper bound: the whole request
         // (prompt, tools, format) at the dearest prompt rate, nothing read from the cache, plus max_tokens.
         const worst = worstCaseCallUsd(price(s.model), estimateTokens(JSON.stringify(body)), s.maxTokens, s.promptCaching === 'off' ? null : s.promptCaching);
@@ -173,7 +174,7 @@ export function anthropicPlanner(options: AnthropicPlannerOptions = {}): Planner
           if (calls.length === 0) throw refusal;
           return finish(`(no fragment: ${refusal.message})`);
         }
-        const response = await call(body, signal);
+        const response = await call(body, signal, r);
         model = response.model || s.model;
         const used = usageOf(response.usage);
         const callCost = usageCostUsd(price(model), used);
@@ -272,15 +273,39 @@ function thinkingFromEnv(value: string | undefined): ThinkingSetting | undefined
 
 /** Thinking settings the API would reject, caught at construction with the setting to change. */
 function checkThinking(t: ThinkingSetting, maxTokens: number, output: OutputMode): void {
+  const problem = thinkingProblem(t, maxTokens, output);
+  if (problem) throw new ConfigError(`anthropicPlanner option thinking=${thinkingText(t)} ${problem}`);
+}
+
+/** Why the API would reject this thinking setting with these settings, or null. */
+function thinkingProblem(t: ThinkingSetting, maxTokens: number, output: OutputMode): string | null {
   if (typeof t === 'object' && (!Number.isInteger(t.budgetTokens) || t.budgetTokens < 1024 || t.budgetTokens >= maxTokens)) {
-    throw new ConfigError(`anthropicPlanner option thinking=${thinkingText(t)} needs an integer budgetTokens of at least 1024 and below maxTokens (${maxTokens}): raise maxTokens or lower the budget.`);
+    return `needs an integer budgetTokens of at least 1024 and below maxTokens (${maxTokens}): raise maxTokens or lower the budget.`;
   }
-  if (typeof t !== 'object' && !['default', 'off', 'adaptive'].includes(t)) {
-    throw new ConfigError(`anthropicPlanner option thinking=${JSON.stringify(t)} is not 'default', 'off', 'adaptive' or { budgetTokens }.`);
-  }
+  if (typeof t !== 'object' && !['default', 'off', 'adaptive'].includes(t)) return `is not 'default', 'off', 'adaptive' or { budgetTokens }.`;
   if (output === 'tool' && thinks({ thinking: t })) {
-    throw new ConfigError(`anthropicPlanner option thinking=${thinkingText(t)} cannot be combined with output: 'tool': the API rejects thinking with a forced tool choice. Use output: 'structured' or 'strict_tool' (WEFT_PLANNER_OUTPUT), or thinking: 'off'.`);
+    return `cannot be combined with output: 'tool': the API rejects thinking with a forced tool choice. Use output: 'structured' or 'strict_tool' (WEFT_PLANNER_OUTPUT), or thinking: 'off'.`;
   }
+  return null;
+}
+
+/**
+ * The settings of one request: the planning step's thinking and effort over the planner's. A
+ * combination the API would reject fails at once, not retried, naming the step's setting.
+ */
+function stepSettings(s: Settings, request: PlanningRequest): Settings {
+  const p = request.planner;
+  if (p === undefined) return s;
+  const thinking = p.thinking ?? s.thinking;
+  const problem = thinkingProblem(thinking, s.maxTokens, s.output);
+  if (problem) {
+    throw ApplicationFailure.create({
+      type: 'PLANNER_SETTINGS',
+      nonRetryable: true,
+      message: `Planning step '${request.planningStep}' of template ${request.template.name} ${request.template.version} sets planner.thinking=${thinkingText(thinking)}, which ${problem} Change the template's planner.thinking, or the planner's settings.`,
+    });
+  }
+  return { ...s, thinking, effort: p.effort ?? s.effort };
 }
 
 function integerAtLeast(option: string, value: number, min: number): number {

@@ -8,6 +8,7 @@ import type { HandlerManifestEntry } from '../core/manifest.js';
 import type { ResultView } from '../core/summarize.js';
 import type { BudgetRemaining } from '../core/budget.js';
 import type { BlobRef } from '../core/blob.js';
+import type { PlannerSettings } from '../core/plan.js';
 import type { PlanningUsage } from './usage.js';
 
 /** A step whose output a fragment may depend on and reference. */
@@ -56,6 +57,8 @@ export interface PlanningRequest {
   readonly constraints: PlanningConstraints;
   /** Rejected attempts of this phase, oldest first; empty on the first attempt. */
   readonly failures: readonly FailedAttempt[];
+  /** The planning step's thinking and effort for the model, over the planner's own (absent: the planner's). */
+  readonly planner?: PlannerSettings;
 }
 
 /** What the prompt composer did: sections and their treatment, what was cut, which capabilities at which tier. */

@@ -81,6 +81,18 @@ describe('the engine planning through anthropicPlanner', () => {
     expect(planning.every((p) => p.thinking === null)).toBe(true);
   });
 
+  it("sends the planning step's thinking and effort (template settings) and keeps the thinking text out of the record", async () => {
+    server.script({ fragment: sumFragment, thinking: 'Double the seed, then add ten.' });
+    const template = testTemplate({ planner: { thinking: 'adaptive', effort: 'high' } });
+    const { result, planning } = await runTask({ ...engine, template, planner: planner() });
+    expect(result?.outputs['converge']).toMatchObject({ keys: ['plus_ten'] });
+    expect(server.requests[0]!.body).toMatchObject({ thinking: { type: 'adaptive' }, output_config: { effort: 'high' } });
+    expect(server.requests[0]!.body!.tool_choice).toBeUndefined();
+    expect(planning[0]!.usage!.thinking).toBeGreaterThan(0);
+    expect(planning[0]!.thinking).toBeNull();
+    expect(JSON.stringify(planning)).not.toContain('Double the seed, then add ten.');
+  });
+
   it('uses the fallback fragment when the provider answers 500 past the activity retries', async () => {
     server.script({ status: 500 }, { status: 500 });
     const template = testTemplate({ fallback: sumFragment, failure: fastRetries });

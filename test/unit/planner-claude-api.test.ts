@@ -344,6 +344,23 @@ describe('thinking', () => {
     expect(f.message).toMatch(hint);
   });
 
+  it("a planning step's planner settings override the planner's: thinking and effort from the request", async () => {
+    server.script({ fragment: valid });
+    const result = await plan({ effort: 'low' }, { ...request, planner: { thinking: 'adaptive', effort: 'max' } });
+    const body = server.requests[0]!.body!;
+    expect(body.thinking).toEqual({ type: 'adaptive' });
+    expect(body.output_config?.effort).toBe('max');
+    expect(result.output).toEqual(valid);
+  });
+
+  it("a planning step's thinking that the planner's settings cannot send fails at once, not retried, naming the step's setting", async () => {
+    const f = await failureOf(plan({ output: 'tool' }, { ...request, planner: { thinking: { budgetTokens: 2048 } } }));
+    expect(f.type).toBe('PLANNER_SETTINGS');
+    expect(f.nonRetryable).toBe(true);
+    expect(f.message).toMatch(/Planning step 'plan' of template engine-test 1 sets planner\.thinking=\{ budgetTokens: 2048 \}, which cannot be combined with output: 'tool'/);
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('settings the API would reject fail at construction, naming them', () => {
     expect(() => planner({ output: 'tool', thinking: 'adaptive' })).toThrow(ConfigError);
     expect(() => planner({ output: 'tool', thinking: 'adaptive' })).toThrow(/thinking='adaptive' cannot be combined with output: 'tool'.*Use output: 'structured'/);
