@@ -224,4 +224,10 @@ describe('weft eval', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--tier takes a comma-separated list of 1, 2, 3, auto (got '4')");
   }, 60_000);
+
+  it('rejects an unknown output mode as a usage error', async () => {
+    const r = await weft(['--output', 'json'], { ANTHROPIC_API_KEY: 'test' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--output takes one of structured, strict_tool, tool (got 'json')");
+  }, 60_000);
 });

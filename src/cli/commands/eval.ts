@@ -72,6 +72,7 @@ export const evalCommand = defineCommand({
     const tiers = parseTiers(options.tier);
     const attempts = options.attempts === undefined ? undefined : intOption(options.attempts, 'attempts', 1, 10, 3);
     const concurrency = intOption(options.concurrency, 'concurrency', 1, 16, 1);
+    const output = options.output === undefined ? undefined : outputMode(options.output);
     const apiKey = ctx.env['ANTHROPIC_API_KEY'];
     if (apiKey === undefined || apiKey.trim() === '') {
       throw new CliError(
@@ -94,7 +95,7 @@ export const evalCommand = defineCommand({
         warn: (m) => ctx.err(m),
         ...(options['base-url'] !== undefined ? { baseURL: options['base-url'] } : {}),
         ...(options.model !== undefined ? { model: options.model } : {}),
-        ...(options.output !== undefined ? { output: outputMode(options.output) } : {}),
+        ...(output !== undefined ? { output } : {}),
       });
     let report;
     try {

@@ -151,6 +151,8 @@ function renderPlanning(l: PlanningLayer): string {
       `  planner: ${a.planner ?? '(none)'} · model: ${a.model ?? '(none)'} · tokens: ${a.inputTokens} in / ${a.outputTokens} out · ` +
         `cost: ${formatUsd(a.costUsd)} · latency: ${a.latencyMs} ms · LLM calls: ${a.llmCalls}`,
       ...(a.usage ? [`  ${usageLine(a.usage, a.outputMode ?? null)}`] : []),
+      // Kept only when the planner was told to (showThinking); the text is in --json.
+      ...(a.thinking ? [`  thinking text: ${a.thinking.length} characters (--json for the text)`] : []),
       `  capabilities shown: ${a.capabilities.join(', ') || '(none)'}`,
       `  diagnostics: ${a.diagnostics.length === 0 ? 'none' : [...new Set(a.diagnostics.map((d) => d.code))].join(', ')}`,
     );
