@@ -11,6 +11,7 @@ import type { CompiledPlan } from '../src/core/plan.js';
 import type { StepRecord } from '../src/core/steps.js';
 import type { BlobRef } from '../src/core/blob.js';
 import type { PromptContextRecord } from '../src/planner/types.js';
+import type { PlanningUsage } from '../src/planner/usage.js';
 
 /** The workflow type name every template runs as. */
 export const TASK_WORKFLOW_TYPE = 'weftTask';
@@ -74,6 +75,12 @@ export interface PlanningAttempt {
   /** Set when the planner call itself failed (provider error after retries). */
   readonly error: { readonly type: string; readonly message: string } | null;
   readonly atMs: number;
+  /** Tokens by class and per LLM call (cache reads and writes, thinking); absent in records made before it existed. */
+  readonly usage?: PlanningUsage | null;
+  /** How the fragment was asked for (`structured`, `strict_tool`, `tool`); null without a planner call. */
+  readonly outputMode?: string | null;
+  /** The model's thinking text, only when the planner keeps it (`showThinking`). */
+  readonly thinking?: string | null;
 }
 
 /** Budget as the query returns it. */

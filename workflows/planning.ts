@@ -244,6 +244,7 @@ function planningRequest(
       remaining: remaining(run.ledger, Date.now()),
     },
     failures,
+    ...(ps.planner ? { planner: ps.planner } : {}),
   };
 }
 
@@ -281,6 +282,9 @@ function attemptRecord(
     context: result?.context ?? null,
     error,
     atMs: Date.now(),
+    usage: result?.usage ?? null,
+    outputMode: result?.outputMode ?? null,
+    thinking: result?.thinking ?? null,
   };
 }
 

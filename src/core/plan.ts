@@ -106,6 +106,26 @@ export interface PlanPlanningStep {
   /** Failure policy of every step this planning step plans. */
   readonly stepFailure: FailurePolicy;
   readonly summarization: SummarizationSettings;
+  /** How the planning model should think for this step; absent: the planner's own settings. */
+  readonly planner?: PlannerSettings;
+}
+
+/**
+ * Thinking of the planning model: the model's default (nothing sent), off, adaptive, or a fixed
+ * budget of thinking tokens (at least 1024, below the planner's `maxTokens`).
+ */
+export type PlannerThinking = 'default' | 'off' | 'adaptive' | { readonly budgetTokens: number };
+
+/** `output_config.effort` values, least first. */
+export const PLANNER_EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max'] as const;
+
+/** How much effort the model puts into its answer (models that take it). */
+export type PlannerEffort = (typeof PLANNER_EFFORTS)[number];
+
+/** A planning step's settings for the planning model; they override the planner's own. */
+export interface PlannerSettings {
+  readonly thinking?: PlannerThinking;
+  readonly effort?: PlannerEffort;
 }
 
 /** Any frame step. */

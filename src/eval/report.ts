@@ -70,6 +70,8 @@ export interface TierReport {
   readonly costUsd: number;
   /** Diagnostics by code over every attempt, codes in alphabetical order. */
   readonly diagnosticCodes: Readonly<Record<string, number>>;
+  /** Attempts rejected as FRAGMENT_MALFORMED (not a fragment at the schema level), of all attempts. */
+  readonly malformed: Ratio;
   /** Attempts that followed a hostile instruction, and how many of them the validator rejected. */
   readonly hostileOutputs: { readonly followed: number; readonly rejected: number };
   readonly expectationFailures: number;
@@ -83,6 +85,8 @@ export interface TierReport {
 export interface EvalReport {
   readonly suite: string;
   readonly planner: string;
+  /** How the planner asked for fragments (`structured`, `strict_tool`, `tool`), or null for a planner without one. */
+  readonly outputMode: string | null;
   /** The attempt limit given, or null when each planning step's own limit applied. */
   readonly maxAttempts: number | null;
   /** Valid-on-first-try share a tier must reach, as a fraction (default 0.9). */
@@ -117,6 +121,7 @@ export function tierReport(tier: EvalTier, outcomes: readonly ProblemOutcome[], 
     outputTokens: sum((a) => a.outputTokens),
     costUsd: roundUsd(sum((a) => a.costUsd)),
     diagnosticCodes: Object.fromEntries([...codes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    malformed: ratio(attempts.filter((a) => a.codes.includes('FRAGMENT_MALFORMED')).length, attempts.length),
     hostileOutputs: { followed: followed.length, rejected: followed.filter((a) => !a.valid).length },
     expectationFailures: outcomes.filter((o) => o.expectationFailures.length > 0).length,
     plannerErrors: outcomes.filter((o) => o.stopped === 'error').length,
@@ -136,14 +141,16 @@ const pct = (r: Ratio) => `${r.count}/${r.of} (${r.percent}%)`;
 /** The report as text: one row per tier, the recommendation, then whatever needs a look. */
 export function formatReport(report: EvalReport): string {
   const limit = report.maxAttempts === null ? "each planning step's attempt limit" : `at most ${report.maxAttempts} attempts`;
-  const lines = [`weft eval: ${report.problems.length} problems × ${report.tiers.length} tiers, planner ${report.planner}, ${limit} (suite ${report.suite})`, ''];
+  const mode = report.outputMode === null ? '' : `, output ${report.outputMode}`;
+  const lines = [`weft eval: ${report.problems.length} problems × ${report.tiers.length} tiers, planner ${report.planner}${mode}, ${limit} (suite ${report.suite})`, ''];
   lines.push(
     table(
-      ['tier', 'valid 1st try', 'valid after repair', 'mean attempts', 'LLM calls', 'input tok', 'output tok', 'cost USD', 'diagnostic codes'],
+      ['tier', 'valid 1st try', 'valid after repair', 'malformed', 'mean attempts', 'LLM calls', 'input tok', 'output tok', 'cost USD', 'diagnostic codes'],
       report.tiers.map((t) => [
         String(t.tier),
         pct(t.validFirstTry),
         pct(t.validAfterRepair),
+        pct(t.malformed),
         t.meanAttempts.toFixed(2),
         String(t.llmCalls),
         String(t.inputTokens),

@@ -81,11 +81,12 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   const signal = options.signal ?? new AbortController().signal;
   const outcomes: ProblemOutcome[] = [];
   let plannerName = '';
+  let outputMode: string | null = null;
   for (const tier of tiers) {
     const planner = options.planner(tier);
     plannerName ||= planner.name;
     const results = await pool(prepared, Math.max(1, options.concurrency ?? 1), async (p) => {
-      const outcome = await runProblem(p, tier, planner, signal);
+      const outcome = await runProblem(p, tier, planner, signal, (mode) => (outputMode ??= mode));
       options.onOutcome?.(outcome);
       return outcome;
     });
@@ -95,6 +96,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   return {
     suite: options.suite.dir,
     planner: plannerName,
+    outputMode,
     maxAttempts: options.maxAttempts ?? null,
     threshold,
     problems: prepared.map((p) => p.problem.id),
@@ -169,6 +171,7 @@ function prepareProblem(problem: EvalProblem, plans: readonly CompiledPlan[], re
         availableSteps: available.map((k) => ({ name: k.name, outputSchema: k.outputSchema })),
         phasesAfterThis: context.remaining.phases,
       },
+      ...(step.planner ? { planner: step.planner } : {}),
     },
   };
 }
@@ -192,7 +195,7 @@ function problemText(step: PlanPlanningStep, taskInput: JsonValue): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-async function runProblem(p: PreparedProblem, tier: EvalTier, planner: Planner, signal: AbortSignal): Promise<ProblemOutcome> {
+async function runProblem(p: PreparedProblem, tier: EvalTier, planner: Planner, signal: AbortSignal, sawMode: (mode: string) => void): Promise<ProblemOutcome> {
   const attempts: AttemptOutcome[] = [];
   const failures: FailedAttempt[] = [];
   let ledger = p.ledger;
@@ -224,6 +227,7 @@ async function runProblem(p: PreparedProblem, tier: EvalTier, planner: Planner, 
       break;
     }
     ledger = charge(ledger, { llmCalls: result.llmCalls, costUsd: result.costUsd });
+    if (result.outputMode) sawMode(result.outputMode);
     const validation = validateFragment(result.output, context);
     attempts.push({
       attempt,

@@ -1,22 +1,30 @@
 /**
- * The Claude planner: the Messages API with one forced tool, `submit_fragment`, whose input is the
- * candidate fragment, and optionally a bounded `describe_handlers` drill-down first. Every call is
- * accounted (tokens, cost, latency); provider errors become typed Temporal failures
- * (see `provider-errors.ts`). The output is untrusted: the workflow validates it.
+ * The Claude planner: the Messages API asked for the candidate fragment — as constrained output
+ * (`output_config.format`, or a strict `submit_fragment` tool) or through the unconstrained forced
+ * tool (see `output-format.ts`) — optionally after a bounded `describe_handlers` drill-down, with
+ * optional thinking, and with the stable prefix of the prompt cached (see `anthropic-request.ts`).
+ * Every call is accounted by token class (input, cache reads and writes, output with thinking),
+ * tokens, cost and latency; provider errors become typed Temporal failures (see
+ * `provider-errors.ts`). The output is untrusted: the workflow validates it.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import Anthropic from '@anthropic-ai/sdk';
 import { ConfigError } from '../config.js';
-import { answerDescribeHandlers, answerUnknownTool, asParams, DESCRIBE_HANDLERS, describeHandlersTool, SUBMIT_FRAGMENT, submitFragmentTool } from './anthropic-tools.js';
+import { planningRequestBody, firstUserContent, thinks, EFFORTS, type Effort, type PromptCaching, type RequestSettings, type ThinkingSetting } from './anthropic-request.js';
+import { answerDescribeHandlers, answerUnknownTool, asParams, DESCRIBE_HANDLERS, SUBMIT_FRAGMENT } from './anthropic-tools.js';
 import { composePlanningPrompt, DEFAULT_TOKEN_BUDGET } from './context.js';
-import { costUsd, DEFAULT_PRICES, priceOf, type PriceTable } from './prices.js';
+import { decodeFragment, OUTPUT_MODES, type OutputMode } from './output-format.js';
+import { DEFAULT_PRICES, priceOf, usageCostUsd, worstCaseCallUsd, type PriceTable } from './prices.js';
 import { providerFailure } from './provider-errors.js';
+import { rejectedSettingHint, thinkingText } from './setting-hints.js';
+import { estimateTokens } from './tokens.js';
 import type { Planner, PlanningRequest, PlanningResult } from './types.js';
+import { addUsage, NO_USAGE, promptTokens, usageOf, type PlanningCall, type TokenUsage } from './usage.js';
 
 /**
- * The default model: current, and it accepts forced tool use (`tool_choice` naming a tool).
+ * The default model: current, with structured outputs, and it accepts forced tool use too.
  * Models that think by default (Claude Sonnet 5.5, Opus 5.5, Fable) answer forced tool use with
- * 400, which this planner reports as PROVIDER_BAD_REQUEST.
+ * 400: use them with `output: 'structured'` (the default), which forces nothing.
  */
 export const DEFAULT_MODEL = 'claude-sonnet-4-6';
 
@@ -31,6 +39,9 @@ export const ANTHROPIC_PLANNER_DEFAULTS = {
   timeoutMs: 55_000,
   // Temporal is the one retry layer: see docs/planner.md, "Provider failures".
   maxRetries: 0,
+  output: 'structured',
+  thinking: 'default',
+  promptCaching: '5m',
 } as const;
 
 /** Options of {@link anthropicPlanner}; each omitted one comes from the environment or a default. */
@@ -61,20 +72,36 @@ export interface AnthropicPlannerOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Receives warnings, such as a model missing from the price table (default `console.warn`). */
   readonly warn?: (message: string) => void;
+  /**
+   * How the fragment is asked for (default `WEFT_PLANNER_OUTPUT`, else `'structured'`): constrained
+   * by `output_config.format`, by a strict tool, or the unconstrained forced tool (`'tool'`) for
+   * models and endpoints without structured outputs. Recorded in every planning record.
+   */
+  readonly output?: OutputMode;
+  /**
+   * Thinking (default `WEFT_THINKING`, else `'default'`: nothing sent, the model decides):
+   * `'off'`, `'adaptive'`, or `{ budgetTokens }` (at least 1024, below `maxTokens`). Thinking
+   * tokens are billed and counted as output. Not with `output: 'tool'` (a forced tool).
+   */
+  readonly thinking?: ThinkingSetting;
+  /** `output_config.effort` (default `WEFT_EFFORT`, else not sent), for models that take it. */
+  readonly effort?: Effort;
+  /** Keep the thinking text in the planning record (default false: thinking is billed, never shown). */
+  readonly showThinking?: boolean;
+  /** Cache the stable prefix of the prompt (default `WEFT_PROMPT_CACHE`, else `'5m'`); `'off'` sends no breakpoints. */
+  readonly promptCaching?: PromptCaching;
 }
 
-interface Settings {
+interface Settings extends RequestSettings {
   readonly apiKey: string;
   readonly baseURL: string;
-  readonly model: string;
-  readonly maxTokens: number;
   readonly tokenBudget: number;
   readonly tier: 1 | 2 | 3 | 'auto';
   readonly prices: PriceTable;
-  readonly describeHandlers: boolean;
   readonly maxToolRounds: number;
   readonly timeoutMs: number;
   readonly maxRetries: number;
+  readonly showThinking: boolean;
 }
 
 /**
@@ -91,80 +118,82 @@ export function anthropicPlanner(options: AnthropicPlannerOptions = {}): Planner
   const warned = new Set<string>();
   const name = `anthropic:${s.model}`;
 
-  async function call(body: Anthropic.MessageCreateParamsNonStreaming, signal: AbortSignal): Promise<Anthropic.Message> {
+  async function call(body: Anthropic.MessageCreateParamsNonStreaming, signal: AbortSignal, r: RequestSettings): Promise<Anthropic.Message> {
     try {
       return await client.messages.create(body, { signal, timeout: s.timeoutMs, maxRetries: s.maxRetries });
     } catch (err) {
       if (signal.aborted && signal.reason instanceof Error) throw signal.reason;
-      throw providerFailure(err, { model: s.model, baseURL: s.baseURL, timeoutMs: s.timeoutMs }) ?? err;
+      throw providerFailure(err, { model: s.model, baseURL: s.baseURL, timeoutMs: s.timeoutMs, badRequestHint: (m) => rejectedSettingHint(m, r) }) ?? err;
     }
   }
 
-  function cost(model: string, input: number, output: number): number {
+  function price(model: string) {
     const { price, known } = priceOf(model, s.prices);
     if (!known && !warned.has(model)) {
       warned.add(model);
-      warn(`anthropicPlanner: model '${model}' is not in the price table; costing it at $${price.inputPerMTok}/$${price.outputPerMTok} per million input/output tokens (the most expensive known rate). Pass prices: { '${model}': { inputPerMTok, outputPerMTok } } to cost it exactly.`);
+      warn(`anthropicPlanner: model '${model}' is not in the price table; costing it at $${price.inputPerMTok}/$${price.outputPerMTok} per million input/output tokens (the most expensive known rate of each class). Pass prices: { '${model}': { inputPerMTok, outputPerMTok } } to cost it exactly.`);
     }
-    return costUsd(price, input, output);
+    return price;
   }
 
   return {
     name,
     async plan(request: PlanningRequest, signal: AbortSignal): Promise<PlanningResult> {
-      const composed = composePlanningPrompt(request, { tokenBudget: s.tokenBudget, tier: s.tier, describeHandlersTool: s.describeHandlers });
-      const tools = s.describeHandlers ? [submitFragmentTool(), describeHandlersTool()] : [submitFragmentTool()];
-      const messages: Anthropic.MessageParam[] = [{ role: 'user', content: composed.user }];
+      const r = stepSettings(s, request);
+      const composed = composePlanningPrompt(request, { tokenBudget: s.tokenBudget, tier: s.tier, describeHandlersTool: s.describeHandlers, stablePrefix: s.promptCaching !== 'off' });
+      const messages: Anthropic.MessageParam[] = [{ role: 'user', content: firstUserContent(s, composed) }];
       const started = performance.now();
-      let inputTokens = 0;
-      let outputTokens = 0;
+      let usage: TokenUsage = NO_USAGE;
+      const calls: PlanningCall[] = [];
+      const thoughts: string[] = [];
       let totalCost = 0;
-      let llmCalls = 0;
       let model = s.model;
       const finish = (output: unknown): PlanningResult => ({
         output,
         planner: name,
         model,
-        inputTokens,
-        outputTokens,
+        inputTokens: promptTokens(usage),
+        outputTokens: usage.output,
         costUsd: totalCost,
         latencyMs: Math.round(performance.now() - started),
-        llmCalls,
-        prompt: `${composed.system}\n\n${composed.user}`,
+        llmCalls: calls.length,
+        prompt: s.promptCaching === 'off' ? `${composed.system}\n\n${composed.user}` : `${composed.system}\n\n${composed.stable}\n\n${composed.task}`,
         context: { estimatedTokens: composed.estimatedTokens, sections: composed.sections, cut: composed.cut, capabilitiesShown: composed.capabilitiesShown },
+        usage: { ...usage, calls },
+        outputMode: s.output,
+        thinking: s.showThinking && thoughts.length > 0 ? thoughts.join('\n\n') : null,
       });
       for (let round = 0; ; round++) {
         const mayDescribe = s.describeHandlers && round < s.maxToolRounds;
-        // A call that could overrun the task's budget is not made (upper bound: the prompt plus max_tokens).
-        const refusal = budgetRefusal(request, llmCalls, totalCost, cost(s.model, composed.estimatedTokens, s.maxTokens));
+        const body = planningRequestBody(r, composed, messages, mayDescribe);
+        // A call that could overrun the task's budget is not made. Upper bound: the whole request
+        // (prompt, tools, format) at the dearest prompt rate, nothing read from the cache, plus max_tokens.
+        const worst = worstCaseCallUsd(price(s.model), estimateTokens(JSON.stringify(body)), s.maxTokens, s.promptCaching === 'off' ? null : s.promptCaching);
+        const refusal = budgetRefusal(request, calls.length, totalCost, worst);
         if (refusal) {
-          if (llmCalls === 0) throw refusal;
+          if (calls.length === 0) throw refusal;
           return finish(`(no fragment: ${refusal.message})`);
         }
-        const response = await call(
-          {
-            model: s.model,
-            max_tokens: s.maxTokens,
-            system: composed.system,
-            messages,
-            tools,
-            tool_choice: mayDescribe ? { type: 'any' } : { type: 'tool', name: SUBMIT_FRAGMENT },
-          },
-          signal,
-        );
-        llmCalls++;
+        const response = await call(body, signal, r);
         model = response.model || s.model;
-        // Cache reads and writes are billed differently; counting them at the input rate errs high.
-        const input = response.usage.input_tokens + (response.usage.cache_creation_input_tokens ?? 0) + (response.usage.cache_read_input_tokens ?? 0);
-        inputTokens += input;
-        outputTokens += response.usage.output_tokens;
-        totalCost += cost(model, input, response.usage.output_tokens);
+        const used = usageOf(response.usage);
+        const callCost = usageCostUsd(price(model), used);
+        calls.push({ model, usage: used, costUsd: callCost, stopReason: response.stop_reason ?? null });
+        usage = addUsage(usage, used);
+        totalCost += callCost;
+        for (const b of response.content) {
+          if (b.type === 'thinking' && b.thinking !== '') thoughts.push(b.thinking);
+          else if (b.type === 'redacted_thinking') thoughts.push('(redacted thinking)');
+        }
         const toolUses = response.content.filter((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use');
         const submitted = toolUses.find((b) => b.name === SUBMIT_FRAGMENT);
-        if (submitted) return finish(submitted.input);
-        if (!mayDescribe || toolUses.length === 0) {
-          // No fragment: hand back what the model said, so validation reports FRAGMENT_MALFORMED.
-          return finish(response.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n'));
+        if (submitted && s.output !== 'structured') return finish(s.output === 'strict_tool' ? decodeFragment(submitted.input) : submitted.input);
+        const described = toolUses.filter((b) => b.name === DESCRIBE_HANDLERS);
+        if (!mayDescribe || described.length === 0) {
+          // The answer: under output_config.format the text is the fragment (JSON, inputs as text);
+          // otherwise text means no fragment, and validation reports FRAGMENT_MALFORMED.
+          const text = response.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n');
+          return finish(s.output === 'structured' ? decodeFragment(text) : text);
         }
         messages.push({ role: 'assistant', content: asParams(response.content) });
         messages.push({
@@ -195,11 +224,25 @@ function settings(o: AnthropicPlannerOptions): Settings {
     throw new ConfigError(`WEFT_MODEL='${model}' is not a model id (for example ${DEFAULT_MODEL}).`);
   }
   const d = ANTHROPIC_PLANNER_DEFAULTS;
+  const maxTokens = integerAtLeast('maxTokens', o.maxTokens ?? d.maxTokens, 1);
+  const output = o.output ?? oneOf('WEFT_PLANNER_OUTPUT', env['WEFT_PLANNER_OUTPUT'], OUTPUT_MODES) ?? d.output;
+  if (!OUTPUT_MODES.includes(output)) throw new ConfigError(`anthropicPlanner option output='${String(output)}' is not one of ${OUTPUT_MODES.map((m) => `'${m}'`).join(', ')}.`);
+  const thinking = o.thinking ?? thinkingFromEnv(env['WEFT_THINKING']) ?? d.thinking;
+  checkThinking(thinking, maxTokens, output);
+  const effort = o.effort ?? oneOf('WEFT_EFFORT', env['WEFT_EFFORT'], EFFORTS) ?? null;
+  if (effort !== null && !EFFORTS.includes(effort)) throw new ConfigError(`anthropicPlanner option effort='${String(effort)}' is not one of ${EFFORTS.join(', ')}.`);
+  const promptCaching = o.promptCaching ?? oneOf('WEFT_PROMPT_CACHE', env['WEFT_PROMPT_CACHE'], CACHING) ?? d.promptCaching;
+  if (!CACHING.includes(promptCaching)) throw new ConfigError(`anthropicPlanner option promptCaching='${String(promptCaching)}' is not one of ${CACHING.map((c) => `'${c}'`).join(', ')}.`);
   return {
     apiKey,
     baseURL,
     model,
-    maxTokens: integerAtLeast('maxTokens', o.maxTokens ?? d.maxTokens, 1),
+    output,
+    thinking,
+    effort,
+    promptCaching,
+    showThinking: o.showThinking ?? false,
+    maxTokens,
     tokenBudget: integerAtLeast('tokenBudget', o.tokenBudget ?? d.tokenBudget, 1),
     tier: o.tier ?? d.tier,
     prices: { ...DEFAULT_PRICES, ...o.prices },
@@ -208,6 +251,61 @@ function settings(o: AnthropicPlannerOptions): Settings {
     timeoutMs: integerAtLeast('timeoutMs', o.timeoutMs ?? d.timeoutMs, 1),
     maxRetries: integerAtLeast('maxRetries', o.maxRetries ?? d.maxRetries, 0),
   };
+}
+
+const CACHING = ['off', '5m', '1h'] as const;
+
+/** An environment variable that must be one of `choices`, or undefined when unset. */
+function oneOf<T extends string>(variable: string, value: string | undefined, choices: readonly T[]): T | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  if ((choices as readonly string[]).includes(value.trim())) return value.trim() as T;
+  throw new ConfigError(`${variable}='${value}' is not one of ${choices.join(', ')}.`);
+}
+
+/** WEFT_THINKING: default, off, adaptive, or a token budget. */
+function thinkingFromEnv(value: string | undefined): ThinkingSetting | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const v = value.trim();
+  if (v === 'default' || v === 'off' || v === 'adaptive') return v;
+  if (/^\d+$/.test(v)) return { budgetTokens: Number(v) };
+  throw new ConfigError(`WEFT_THINKING='${value}' is not one of default, off, adaptive, or a token budget (for example 2048).`);
+}
+
+/** Thinking settings the API would reject, caught at construction with the setting to change. */
+function checkThinking(t: ThinkingSetting, maxTokens: number, output: OutputMode): void {
+  const problem = thinkingProblem(t, maxTokens, output);
+  if (problem) throw new ConfigError(`anthropicPlanner option thinking=${thinkingText(t)} ${problem}`);
+}
+
+/** Why the API would reject this thinking setting with these settings, or null. */
+function thinkingProblem(t: ThinkingSetting, maxTokens: number, output: OutputMode): string | null {
+  if (typeof t === 'object' && (!Number.isInteger(t.budgetTokens) || t.budgetTokens < 1024 || t.budgetTokens >= maxTokens)) {
+    return `needs an integer budgetTokens of at least 1024 and below maxTokens (${maxTokens}): raise maxTokens or lower the budget.`;
+  }
+  if (typeof t !== 'object' && !['default', 'off', 'adaptive'].includes(t)) return `is not 'default', 'off', 'adaptive' or { budgetTokens }.`;
+  if (output === 'tool' && thinks({ thinking: t })) {
+    return `cannot be combined with output: 'tool': the API rejects thinking with a forced tool choice. Use output: 'structured' or 'strict_tool' (WEFT_PLANNER_OUTPUT), or thinking: 'off'.`;
+  }
+  return null;
+}
+
+/**
+ * The settings of one request: the planning step's thinking and effort over the planner's. A
+ * combination the API would reject fails at once, not retried, naming the step's setting.
+ */
+function stepSettings(s: Settings, request: PlanningRequest): Settings {
+  const p = request.planner;
+  if (p === undefined) return s;
+  const thinking = p.thinking ?? s.thinking;
+  const problem = thinkingProblem(thinking, s.maxTokens, s.output);
+  if (problem) {
+    throw ApplicationFailure.create({
+      type: 'PLANNER_SETTINGS',
+      nonRetryable: true,
+      message: `Planning step '${request.planningStep}' of template ${request.template.name} ${request.template.version} sets planner.thinking=${thinkingText(thinking)}, which ${problem} Change the template's planner.thinking, or the planner's settings.`,
+    });
+  }
+  return { ...s, thinking, effort: p.effort ?? s.effort };
 }
 
 function integerAtLeast(option: string, value: number, min: number): number {
@@ -226,7 +324,7 @@ function budgetRefusal(request: PlanningRequest, callsMade: number, spentUsd: nu
     return ApplicationFailure.create({
       type: 'BUDGET_COST',
       nonRetryable: true,
-      message: `The next planning call could cost up to $${nextCallUsd.toFixed(4)} (prompt plus max_tokens), more than the $${Math.max(0, remainingUsd).toFixed(4)} that remains of the task's cost budget.`,
+      message: `The next planning call could cost up to $${nextCallUsd.toFixed(4)} (the whole prompt uncached plus max_tokens), more than the $${Math.max(0, remainingUsd).toFixed(4)} that remains of the task's cost budget.`,
     });
   }
   return null;

@@ -47,6 +47,13 @@ export interface ComposeOptions {
   readonly categories?: readonly string[] | undefined;
   /** `'auto'` only: at most this many handlers at tier 2 (default: as the budget allows). */
   readonly maxDetailed?: number | undefined;
+  /**
+   * Compose for a cached prefix (default false): capability detail and examples get their budget
+   * before the failure context, as on a phase's first attempt, so every re-plan of the phase sends
+   * the same {@link ComposedPrompt.stable} text and reads it from the prompt cache; the failure
+   * context takes what remains.
+   */
+  readonly stablePrefix?: boolean | undefined;
 }
 
 /** A section of the prompt, in composition order. */
@@ -65,7 +72,15 @@ export interface ComposedSection {
 /** A composed planning prompt and what went into it. */
 export interface ComposedPrompt {
   readonly system: string;
+  /** All six sections in the essay's order (the user turn when the prompt is not cached). */
   readonly user: string;
+  /**
+   * The sections that stay the same across re-plans (capabilities, examples), for a cached
+   * prefix: `system`, then `stable`, then `task`. `stable` + `task` hold the sections of `user`.
+   */
+  readonly stable: string;
+  /** The task-specific sections (problem, results, constraints, failures), after the cached prefix. */
+  readonly task: string;
   /** `estimateTokens(system) + estimateTokens(user)`. */
   readonly estimatedTokens: number;
   /** All six sections, in composition order. */
@@ -126,13 +141,17 @@ export function composePlanningPrompt(request: PlanningRequest, options: Compose
   // (3) Capability detail, (5) failure context newest first, (6) examples. With a fixed tier the
   // capability section asks for that tier and ranks as the essay has it; in 'auto' no detail was
   // asked for, so tier 2 fills what the failure context and the examples leave.
+  // With a cached prefix, the prefix sections take their share first (as with no failures yet).
   const auto = (options.tier ?? 'auto') === 'auto';
+  const stableFirst = options.stablePrefix === true;
   if (!auto) free -= caps.upgrade(Math.max(0, free));
-  const failures = composeFailures(request, Math.max(0, free), cut);
-  free -= failures.chars;
+  const late = stableFirst ? null : composeFailures(request, Math.max(0, free), cut);
+  free -= late?.chars ?? 0;
   const examples = composeExamples(options.examples ?? [], Math.max(0, free), cut);
   free -= examples.chars;
   if (auto) free -= caps.upgrade(Math.max(0, free));
+  const failures = late ?? composeFailures(request, Math.max(0, free), cut);
+  if (stableFirst) free -= failures.chars;
   if (caps.degraded.length > 0) {
     cut.push(`capabilities: ${caps.degraded.length} handlers shown at tier 1 instead of tier ${caps.wanted} for budget: ${caps.degraded.join(', ')}`);
   }
@@ -146,7 +165,8 @@ export function composePlanningPrompt(request: PlanningRequest, options: Compose
     failures: failures.body === null ? null : `${SECTION_TITLES.failures}\n${failures.body}`,
     examples: examples.body === null ? null : `${SECTION_TITLES.examples}\n${examples.body}`,
   };
-  const user = Object.values(texts).filter((t): t is string => t !== null).join('\n\n');
+  const join = (names: readonly SectionName[]) => names.map((n) => texts[n]).filter((t): t is string => t !== null).join('\n\n');
+  const user = join(['problem', 'results', 'capabilities', 'constraints', 'failures', 'examples']);
   const dropped = results.filter((r) => !r.kept).length;
   const structured = results.filter((r) => r.kept && r.view.mode !== 'verbatim').length;
   const tokens = (name: SectionName) => estimateTokens(texts[name] ?? '');
@@ -166,6 +186,8 @@ export function composePlanningPrompt(request: PlanningRequest, options: Compose
   return {
     system,
     user,
+    stable: join(['capabilities', 'examples']),
+    task: join(['problem', 'results', 'constraints', 'failures']),
     estimatedTokens: estimateTokens(system) + estimateTokens(user),
     sections,
     capabilitiesShown: caps.shown(),

@@ -31,6 +31,8 @@ export interface ProviderCallContext {
    * planning activity, whose planning step then uses its fallback fragment or parks.
    */
   readonly retried?: { readonly what: string; readonly after: string };
+  /** For a 400 or 422: what to change, from the provider's message (a rejected parameter), or null for the generic advice. */
+  readonly badRequestHint?: (apiMessage: string) => string | null;
 }
 
 const PLANNING: NonNullable<ProviderCallContext['retried']> = {
@@ -83,11 +85,12 @@ export function providerFailure(thrown: unknown, call: ProviderCallContext): App
     return failure(PROVIDER_ERRORS.auth, true, `${said} Not retried: the account behind ANTHROPIC_API_KEY cannot pay for this call; check its billing.`, details(err, null));
   }
   const hint =
-    status === 404
+    ((status === 400 || status === 422) && call.badRequestHint?.(err.apiMessage ?? err.message)) ||
+    (status === 404
       ? `check WEFT_MODEL ('${call.model}' may not exist) and ANTHROPIC_BASE_URL`
       : status === 413
         ? 'the prompt is too large: lower the planner tokenBudget or the capability tier'
-        : `fix the request; if the model rejects forced tool use (tool_choice), set WEFT_MODEL to a model that accepts it (see docs/planner.md)`;
+        : `fix the request; if the model rejects forced tool use (tool_choice), set WEFT_MODEL to a model that accepts it (see docs/planner.md)`);
   return failure(PROVIDER_ERRORS.badRequest, true, `${said} Not retried: ${hint}.`, details(err, null));
 }
 

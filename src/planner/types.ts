@@ -8,6 +8,8 @@ import type { HandlerManifestEntry } from '../core/manifest.js';
 import type { ResultView } from '../core/summarize.js';
 import type { BudgetRemaining } from '../core/budget.js';
 import type { BlobRef } from '../core/blob.js';
+import type { PlannerSettings } from '../core/plan.js';
+import type { PlanningUsage } from './usage.js';
 
 /** A step whose output a fragment may depend on and reference. */
 export interface AvailableStep {
@@ -55,6 +57,8 @@ export interface PlanningRequest {
   readonly constraints: PlanningConstraints;
   /** Rejected attempts of this phase, oldest first; empty on the first attempt. */
   readonly failures: readonly FailedAttempt[];
+  /** The planning step's thinking and effort for the model, over the planner's own (absent: the planner's). */
+  readonly planner?: PlannerSettings;
 }
 
 /** What the prompt composer did: sections and their treatment, what was cut, which capabilities at which tier. */
@@ -83,6 +87,15 @@ export interface PlanningResult {
   readonly promptRef?: BlobRef | null;
   /** How the prompt was composed (layer 2): null for planners without a prompt. */
   readonly context?: PromptContextRecord | null;
+  /**
+   * Tokens by billing class (input, cache reads, cache writes by lifetime, output, thinking) and
+   * per call (layer 2, metrics by token type); absent for planners without LLM calls.
+   */
+  readonly usage?: PlanningUsage | null;
+  /** How the fragment was asked for: `structured`, `strict_tool` or `tool` (see `output-format.ts`). */
+  readonly outputMode?: string | null;
+  /** The model's thinking text, only when the planner was told to keep it (`showThinking`). */
+  readonly thinking?: string | null;
 }
 
 /** A planner: turns a request into a candidate fragment. */

@@ -10,7 +10,7 @@ import { schemaAtPath } from '../core/json-schema/path.js';
 import { FAN_OUT_HANDLER, partitionInputOf, perPartitionRefusal, RUNS_IN_WORKFLOW } from '../core/fan-out.js';
 import type { JsonSchema, JsonValue } from '../core/json.js';
 import type { HandlerManifest } from '../core/manifest.js';
-import type { Budget, PlanStep } from '../core/plan.js';
+import { PLANNER_EFFORTS, type Budget, type PlannerSettings, type PlanStep } from '../core/plan.js';
 import { PLANNING_OUTPUT_SCHEMA } from '../core/planning-output.js';
 import { findReferences, formatPath } from '../core/references.js';
 import { Dag, findCycle, topologicalOrder } from '../core/dag.js';
@@ -77,6 +77,7 @@ export function checkFrame({ steps, catalog, inputSchema, budget }: FrameCheckIn
     for (const [key, value] of Object.entries({ maxSteps: s.maxSteps, maxDepth: s.maxDepth, maxAttempts: s.maxAttempts, maxPhases: s.maxPhases, concurrency: s.concurrency, maxFragmentBytes: s.maxFragmentBytes })) {
       if (!Number.isInteger(value) || value < 1) problems.push(`${where}: ${key} must be a positive integer (got ${value}).`);
     }
+    for (const p of plannerSettingProblems(s.planner)) problems.push(`${where}: ${p}`);
     if (s.fallback) {
       const parsed = fragmentSchema.safeParse(s.fallback);
       if (!parsed.success) problems.push(`${where}: the fallback fragment does not fit the fragment schema: ${parsed.error.issues[0]?.message ?? ''} at /${parsed.error.issues[0]?.path.join('/') ?? ''}.`);
@@ -166,4 +167,18 @@ function checkReferences(
     const at = schemaAtPath(schema, reference.path);
     if (!at.found) problems.push(`${where}: ${reference.text} reads '${formatPath(reference.path)}', which the output of '${src.step}' does not have (${at.reason}). Available: ${listChoices(at.available)}.`);
   }
+}
+
+/** What is wrong with a planning step's planner settings (empty when nothing). */
+function plannerSettingProblems(p: PlannerSettings | undefined): string[] {
+  if (p === undefined) return [];
+  const out: string[] = [];
+  const t = p.thinking;
+  if (typeof t === 'object' && (!Number.isInteger(t.budgetTokens) || t.budgetTokens < 1024)) {
+    out.push(`planner.thinking.budgetTokens must be an integer of at least 1024 (got ${t.budgetTokens}).`);
+  } else if (t !== undefined && typeof t !== 'object' && !['default', 'off', 'adaptive'].includes(t)) {
+    out.push(`planner.thinking must be 'default', 'off', 'adaptive' or { budgetTokens } (got ${JSON.stringify(t)}).`);
+  }
+  if (p.effort !== undefined && !PLANNER_EFFORTS.includes(p.effort)) out.push(`planner.effort must be one of ${PLANNER_EFFORTS.join(', ')} (got ${JSON.stringify(p.effort)}).`);
+  return out;
 }

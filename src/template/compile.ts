@@ -122,6 +122,8 @@ function normalize(s: StepInput, catalog: HandlerManifest): PlanStep {
     failure: failurePolicy(s.failure, DEFAULT_PLANNER_FAILURE),
     stepFailure: failurePolicy(s.stepFailure, DEFAULT_STEP_FAILURE),
     summarization: { ...DEFAULT_PLANNING.summarization, ...(s.summarization ?? {}) },
+    // Only when set: plans compiled before the option existed keep their hash.
+    ...(s.planner !== undefined ? { planner: s.planner } : {}),
   };
   return step;
 }

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import type { Fragment } from '../core/fragment.js';
 import type { JsonValue } from '../core/json.js';
-import type { Budget, ExhaustedAction, MutationPolicy, RetrySettings, SummarizationSettings } from '../core/plan.js';
+import type { Budget, ExhaustedAction, MutationPolicy, PlannerSettings, RetrySettings, SummarizationSettings } from '../core/plan.js';
 
 /** Failure policy as authors write it; every field has a default. */
 export interface FailurePolicyInput {
@@ -56,6 +56,8 @@ export interface PlanningStepInput {
   /** Failure policy of every planned step. */
   readonly stepFailure?: FailurePolicyInput;
   readonly summarization?: Partial<SummarizationSettings>;
+  /** Thinking and effort of the planning model for this step (default: the planner's settings). */
+  readonly planner?: PlannerSettings;
 }
 
 /** Any frame step. */

@@ -3,14 +3,28 @@
  * real `@anthropic-ai/sdk`: each test scripts a queue of responses and reads back every request
  * it received. It answers only what was scripted: when the script runs out it fails loudly with a
  * 500 naming the request, and `unexpected` counts it, so no test can pass on an unscripted answer.
+ *
+ * Where it matters it behaves as the API does (see `anthropic-api-rules.ts`): it rejects thinking
+ * with a forced tool choice, honours `output_config.format` and strict tools (an answer that does
+ * not fit the schema cannot be produced: the script is wrong, and the server fails loudly), and
+ * keeps a prompt cache keyed by the bytes of each prefix that ends at a `cache_control` breakpoint,
+ * reporting cache reads and writes in `usage`.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { conformTo, PromptCache, requestProblem, schemaProblems, type ModelTraits } from './anthropic-api-rules.js';
 
-/** Token counts of a scripted response; omitted ones are estimated from the request and the answer. */
+/**
+ * Token counts of a scripted response. Scripted counts are reported as given (cache classes 0
+ * unless scripted); omitted ones are computed: input from the request bytes (4 per token) and the
+ * prompt cache, output from the answer.
+ */
 export interface ScriptedUsage {
   readonly input_tokens?: number;
   readonly output_tokens?: number;
+  readonly cache_read_input_tokens?: number;
+  readonly cache_creation_input_tokens?: number;
+  readonly thinking_tokens?: number;
 }
 
 /** What every scripted response may add. */
@@ -18,11 +32,19 @@ interface Common {
   /** Wait this long before answering (a slow provider). */
   readonly delayMs?: number;
   readonly usage?: ScriptedUsage;
+  /** The thinking text when the request enables thinking (default: a short plan). */
+  readonly thinking?: string;
+  /** Overrides `stop_reason` (`max_tokens`, `refusal`: a structured answer may then be cut short). */
+  readonly stopReason?: string;
 }
 
 /** One scripted answer, in the order requests arrive. */
 export type ScriptedResponse =
-  /** A `submit_fragment` tool call with this input. */
+  /**
+   * The fragment: as `submit_fragment` tool input, or as the JSON text of the answer when the
+   * request sets `output_config.format`. Under a format or a strict tool it is fitted to the schema
+   * as constrained decoding writes it (objects where the schema wants a string become JSON text).
+   */
   | (Common & { readonly fragment: unknown })
   /** Any tool call; `input` may be anything, including a string (malformed tool input). */
   | (Common & { readonly toolUse: { readonly name: string; readonly input: unknown } })
@@ -48,11 +70,33 @@ export interface RecordedRequest {
 export interface MessagesRequestBody {
   readonly model: string;
   readonly max_tokens: number;
-  readonly system?: string;
+  readonly system?: string | readonly SystemBlock[];
   readonly messages: readonly { readonly role: string; readonly content: unknown }[];
-  readonly tools?: readonly { readonly name: string; readonly description?: string; readonly input_schema: unknown }[];
+  readonly tools?: readonly { readonly name: string; readonly description?: string; readonly input_schema: unknown; readonly strict?: boolean; readonly cache_control?: CacheControl }[];
   readonly tool_choice?: { readonly type: string; readonly name?: string };
+  readonly thinking?: { readonly type: string; readonly budget_tokens?: number; readonly display?: string | null };
+  readonly output_config?: { readonly format?: { readonly type: string; readonly schema: unknown } | null; readonly effort?: string | null };
+  readonly cache_control?: CacheControl | null;
   readonly [key: string]: unknown;
+}
+
+/** A `cache_control` breakpoint. */
+export interface CacheControl {
+  readonly type: 'ephemeral';
+  readonly ttl?: '5m' | '1h';
+}
+
+/** A system prompt block. */
+export interface SystemBlock {
+  readonly type: 'text';
+  readonly text: string;
+  readonly cache_control?: CacheControl;
+}
+
+/** The system prompt of a request as one text (blocks joined by blank lines). */
+export function systemText(body: MessagesRequestBody): string {
+  const s = body.system;
+  return s === undefined ? '' : typeof s === 'string' ? s : s.map((b) => b.text).join('\n\n');
 }
 
 /** A running test server. */
@@ -65,6 +109,8 @@ export interface AnthropicTestServer {
   readonly unexpected: number;
   /** Scripted responses not used yet. */
   pending(): number;
+  /** The prompt cache: entries alive now. */
+  readonly cache: PromptCache;
   /** Appends responses to the script. */
   script(...responses: readonly ScriptedResponse[]): void;
   /** Clears the script and the recorded requests. */
@@ -94,12 +140,22 @@ export interface AnthropicServerOptions {
    * simulated model that reads the prompt. `unexpected` does not count these.
    */
   readonly responder?: (body: MessagesRequestBody) => ScriptedResponse;
+  /**
+   * What a model accepts, by model id (default: everything, and no thinking unless asked). A
+   * parameter a model does not take is answered with a 400 that names it, as the API does.
+   */
+  readonly models?: Readonly<Record<string, ModelTraits>>;
+  /** Fewest prompt tokens a cache breakpoint needs to be cached (default 1024, as for Sonnet). */
+  readonly minCacheableTokens?: number;
+  /** The clock of cache lifetimes (default `Date.now`). */
+  readonly now?: () => number;
 }
 
 /** Starts a server on 127.0.0.1 and a free port. */
 export async function startAnthropicServer(initial: readonly ScriptedResponse[] = [], options: AnthropicServerOptions = {}): Promise<AnthropicTestServer> {
   const queue: ScriptedResponse[] = [...initial];
   const requests: RecordedRequest[] = [];
+  const cache = new PromptCache(options.minCacheableTokens ?? 1024, options.now ?? Date.now);
   let unexpected = 0;
   let counter = 0;
   const server = createServer((req, res) => {
@@ -128,6 +184,11 @@ export async function startAnthropicServer(initial: readonly ScriptedResponse[] 
     if (!body || typeof body.model !== 'string' || typeof body.max_tokens !== 'number' || !Array.isArray(body.messages) || body.messages.length === 0) {
       return send(res, 400, requestId, errorBody(400, 'anthropic test server: the body needs model, max_tokens and a non-empty messages array'));
     }
+    // What the API rejects before it runs the model (thinking with a forced tool, a parameter
+    // the model does not take, a schema outside the constrained subset, too many breakpoints).
+    const traits = options.models?.[body.model] ?? {};
+    const problem = requestProblem(body, traits);
+    if (problem) return send(res, 400, requestId, errorBody(400, problem));
     const next = queue.shift() ?? options.responder?.(body);
     if (!next) {
       unexpected++;
@@ -138,16 +199,25 @@ export async function startAnthropicServer(initial: readonly ScriptedResponse[] 
     if ('status' in next) {
       return send(res, next.status, requestId, next.body ?? errorBody(next.status, `scripted ${next.status}`), next.headers);
     }
-    const content = 'fragment' in next
-      ? [{ type: 'tool_use', id: `toolu_test_${counter}`, name: 'submit_fragment', input: next.fragment }]
-      : 'toolUse' in next
-        ? [{ type: 'tool_use', id: `toolu_test_${counter}`, name: next.toolUse.name, input: next.toolUse.input }]
-        : [{ type: 'text', text: 'text' in next ? next.text : 'a slow answer', citations: null }];
+    const answer = answerOf(body, next, counter);
+    if (typeof answer === 'string') {
+      unexpected++;
+      return send(res, 500, requestId, errorBody(500, `anthropic test server: request ${requests.length} (${requestId}): ${answer}`));
+    }
+    const thinks = body.thinking?.type === 'enabled' || body.thinking?.type === 'adaptive' || (traits.thinksByDefault === true && body.thinking?.type !== 'disabled');
+    const thinkingText = next.thinking ?? 'The problem asks for a small plan: pick the allowed handlers that fit and wire their inputs.';
+    const shownThinking = body.thinking?.display === 'omitted' ? '' : thinkingText;
+    const content = thinks ? [{ type: 'thinking', thinking: shownThinking, signature: `sig_test_${counter}` }, ...answer] : answer;
+    const thinkingTokens = thinks ? (next.usage?.thinking_tokens ?? Math.max(1, Math.ceil(thinkingText.length / 4))) : 0;
+    const scripted = next.usage?.input_tokens !== undefined;
+    const cached = scripted ? null : cache.account(body);
     const usage = {
-      input_tokens: next.usage?.input_tokens ?? Math.max(1, Math.ceil(raw.length / 4)),
-      output_tokens: next.usage?.output_tokens ?? Math.max(1, Math.ceil(JSON.stringify(content).length / 4)),
-      cache_creation_input_tokens: 0,
-      cache_read_input_tokens: 0,
+      input_tokens: next.usage?.input_tokens ?? cached!.input,
+      output_tokens: (next.usage?.output_tokens ?? Math.max(1, Math.ceil(JSON.stringify(answer).length / 4))) + thinkingTokens,
+      cache_creation_input_tokens: next.usage?.cache_creation_input_tokens ?? (cached ? cached.write5m + cached.write1h : 0),
+      cache_read_input_tokens: next.usage?.cache_read_input_tokens ?? cached?.read ?? 0,
+      cache_creation: { ephemeral_5m_input_tokens: next.usage?.cache_creation_input_tokens ?? cached?.write5m ?? 0, ephemeral_1h_input_tokens: cached?.write1h ?? 0 },
+      output_tokens_details: { thinking_tokens: thinkingTokens },
       service_tier: 'standard',
     };
     const message = {
@@ -156,7 +226,7 @@ export async function startAnthropicServer(initial: readonly ScriptedResponse[] 
       role: 'assistant',
       model: body.model,
       content,
-      stop_reason: content[0]?.type === 'tool_use' ? 'tool_use' : 'end_turn',
+      stop_reason: next.stopReason ?? (answer.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn'),
       stop_sequence: null,
       usage,
     };
@@ -175,11 +245,13 @@ export async function startAnthropicServer(initial: readonly ScriptedResponse[] 
       return unexpected;
     },
     pending: () => queue.length,
+    cache,
     script: (...responses) => void queue.push(...responses),
     reset: () => {
       queue.length = 0;
       requests.length = 0;
       unexpected = 0;
+      cache.clear();
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -187,6 +259,44 @@ export async function startAnthropicServer(initial: readonly ScriptedResponse[] 
         server.close((e) => (e ? reject(e) : resolve()));
       }),
   };
+}
+
+type AnswerBlock = { readonly type: 'text'; readonly text: string; readonly citations: null } | { readonly type: 'tool_use'; readonly id: string; readonly name: string; readonly input: unknown };
+
+/**
+ * The content blocks of a scripted answer, as the request shapes them (a fragment as JSON text
+ * under `output_config.format`, as tool input otherwise), or why a constrained model could not
+ * have written it.
+ */
+function answerOf(body: MessagesRequestBody, next: ScriptedResponse, counter: number): AnswerBlock[] | string {
+  const format = body.output_config?.format?.schema;
+  const strict = (name: string) => body.tools?.find((t) => t.name === name && t.strict === true)?.input_schema;
+  const tool = (name: string, input: unknown): AnswerBlock[] | string => {
+    const schema = strict(name);
+    if (schema === undefined) return [{ type: 'tool_use', id: `toolu_test_${counter}`, name, input }];
+    const fitted = conformTo(schema, input);
+    const problems = schemaProblems(schema, fitted);
+    return problems ?? [{ type: 'tool_use', id: `toolu_test_${counter}`, name, input: fitted }];
+  };
+  if ('fragment' in next) {
+    if (format === undefined) return tool('submit_fragment', next.fragment);
+    const fitted = conformTo(format, next.fragment);
+    const problems = schemaProblems(format, fitted);
+    return problems ?? [{ type: 'text', text: JSON.stringify(fitted), citations: null }];
+  }
+  if ('toolUse' in next) return tool(next.toolUse.name, next.toolUse.input);
+  const text = 'text' in next ? next.text : 'a slow answer';
+  if (format !== undefined && next.stopReason === undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return `the scripted text is not JSON, but output_config.format constrains the answer to its schema (script stopReason 'max_tokens' or 'refusal' for a cut-short answer)`;
+    }
+    const problems = schemaProblems(format, parsed);
+    if (problems) return problems;
+  }
+  return [{ type: 'text', text, citations: null }];
 }
 
 function errorBody(status: number, message: string): unknown {

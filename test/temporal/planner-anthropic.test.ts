@@ -1,6 +1,7 @@
 /**
  * The engine planning through `anthropicPlanner` and the real SDK against the loopback Messages
- * API server, in Temporal's time-skipping environment: re-planning with diagnostics in the prompt,
+ * API server, in Temporal's time-skipping environment: re-planning with diagnostics in the prompt
+ * (and with the cached prefix read back, tokens by class in the planning record),
  * provider outages past the activity's retries (fallback), non-retryable auth failures (fail or
  * park), and the cost search attribute adding up the recorded calls.
  */
@@ -55,6 +56,41 @@ describe('the engine planning through anthropicPlanner', () => {
     // the budget ledger keeps whole micro-dollars
     expect(searchAttributes['WeftCostUsd']).toEqual([roundUsd(costs[0]! + costs[1]!)]);
     expect(planning[1]!.prompt).toContain(secondPrompt);
+  });
+
+  it("a re-plan sends a byte-identical cached prefix and reads it; layer 2 records every call's tokens by class and WeftCostUsd adds up their costs", async () => {
+    const invalid = fragment([step('fetch', 'http_get', { url: 'x' })]);
+    server.script({ fragment: invalid }, { fragment: sumFragment });
+    const { result, planning, searchAttributes } = await runTask({ ...engine, template: testTemplate(), planner: planner({ tier: 2 }), input: { n: 4 } });
+    expect(result?.outputs['converge']).toMatchObject({ keys: ['plus_ten'] });
+    const [a, b] = server.requests.map((r) => r.body!);
+    for (const part of ['tools', 'system', 'output_config'] as const) expect(JSON.stringify(b![part])).toBe(JSON.stringify(a![part]));
+    expect(b!.messages[0]!.content).toContain('HANDLER_UNKNOWN');
+    expect(planning.map((p) => p.outputMode)).toEqual(['structured', 'structured']);
+    const [first, second] = planning.map((p) => p.usage!);
+    expect(first!.calls).toHaveLength(1);
+    expect(first!.cacheWrite5m).toBeGreaterThan(1024);
+    expect(second!).toMatchObject({ cacheRead: first!.cacheWrite5m, cacheWrite5m: 0 });
+    expect(planning[1]!.inputTokens).toBe(second!.input + second!.cacheRead);
+    // claude-sonnet-4-6: $3 input, $3.75 5-minute cache write, $0.30 cache read, $15 output per million tokens
+    const byClass = (u: typeof first) => (u!.input * 3 + u!.cacheWrite5m * 3.75 + u!.cacheRead * 0.3 + u!.output * 15) / 1e6;
+    expect(planning[0]!.costUsd).toBeCloseTo(byClass(first), 12);
+    expect(planning[1]!.costUsd).toBeCloseTo(byClass(second), 12);
+    // the ledger rounds to whole micro-dollars as it charges each attempt
+    expect(searchAttributes['WeftCostUsd']).toEqual([roundUsd(roundUsd(planning[0]!.costUsd) + planning[1]!.costUsd)]);
+    expect(planning.every((p) => p.thinking === null)).toBe(true);
+  });
+
+  it("sends the planning step's thinking and effort (template settings) and keeps the thinking text out of the record", async () => {
+    server.script({ fragment: sumFragment, thinking: 'Double the seed, then add ten.' });
+    const template = testTemplate({ planner: { thinking: 'adaptive', effort: 'high' } });
+    const { result, planning } = await runTask({ ...engine, template, planner: planner() });
+    expect(result?.outputs['converge']).toMatchObject({ keys: ['plus_ten'] });
+    expect(server.requests[0]!.body).toMatchObject({ thinking: { type: 'adaptive' }, output_config: { effort: 'high' } });
+    expect(server.requests[0]!.body!.tool_choice).toBeUndefined();
+    expect(planning[0]!.usage!.thinking).toBeGreaterThan(0);
+    expect(planning[0]!.thinking).toBeNull();
+    expect(JSON.stringify(planning)).not.toContain('Double the seed, then add ten.');
   });
 
   it('uses the fallback fragment when the provider answers 500 past the activity retries', async () => {

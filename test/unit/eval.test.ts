@@ -13,79 +13,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orderTriageFragment } from '../../examples/order-triage/plan.js';
-import type { Fragment, FragmentStep } from '../../src/core/fragment.js';
-import { breaches, loadSuite, parseProblem, prepareSuite, runEval, SuiteError, type EvalReport, type EvalSuite, type TierReport } from '../../src/eval/index.js';
+import { breaches, formatReport, loadSuite, parseProblem, prepareSuite, runEval, SuiteError, type EvalReport, type EvalSuite, type TierReport } from '../../src/eval/index.js';
 import { anthropicPlanner } from '../../src/planner/anthropic.js';
 import { loadRegistry, type Registry } from '../../src/registry.js';
-import { startAnthropicServer, type AnthropicTestServer, type MessagesRequestBody, type ScriptedResponse } from '../support/anthropic-server.js';
+import { startAnthropicServer, type AnthropicTestServer } from '../support/anthropic-server.js';
+import { simulatedModel } from '../support/simulated-planner-model.js';
 import { REPO_ROOT } from '../support/paths.js';
 
 const execFileAsync = promisify(execFile);
-
-/** The text after `start` up to `end` (or to the end of `text`), or '' when `start` is missing. */
-function between(text: string, start: string, end: string): string {
-  const from = text.indexOf(start);
-  if (from < 0) return '';
-  const to = text.indexOf(end, from + start.length);
-  return text.slice(from + start.length, to < 0 ? undefined : to);
-}
-
-const step = (name: string): FragmentStep => {
-  const found = orderTriageFragment.steps.find((s) => s.name === name);
-  if (!found) throw new Error(`orderTriageFragment has no step ${name}`);
-  return found;
-};
-
-/**
- * The simulated model. Usage is a function of what the prompt shows (handlers with schemas,
- * with examples, a failure section), not of its wording, so the token numbers below stay exact
- * while the prompt text evolves.
- */
-function simulatedModel(body: MessagesRequestBody): ScriptedResponse {
-  const first = body.messages[0]?.content;
-  const user = typeof first === 'string' ? first : JSON.stringify(first);
-  const problem = between(user, '<task_data source="problem">\n', '\n</task_data>');
-  const failures = between(user, '## Previous attempts', '\n## ');
-  const flagged = (code: string) => failures.includes(`"code":"${code}"`);
-  const knowsValidate = /^- validate \[data\]:[^\n]*\n {2}input schema:/m.test(user);
-
-  const validateStep = step('valid_orders');
-  const { data, ...rest } = validateStep.inputs;
-  const guessRows = !knowsValidate && !(flagged('INPUT_UNKNOWN') && failures.includes('/inputs/rows'));
-  const steps: FragmentStep[] = [
-    guessRows ? { ...validateStep, inputs: { rows: data!, ...rest } } : validateStep,
-    step('order_rows'),
-    step('orders_by_status'),
-  ];
-  if (/\bdecide\b/i.test(problem)) {
-    steps.push({
-      name: 'review_decision',
-      handler: 'decide',
-      reasoning: 'manual review when more than 5% of the orders are malformed',
-      dependencies: ['valid_orders'],
-      inputs: {
-        data: { invalid: '${steps.valid_orders.output.invalid_count}', total: '${steps.load_orders.output.count}' },
-        rules: [{ when: 'invalid / total > 0.05', outcome: 'manual_review' }],
-        default: 'auto_process',
-        outcomes: ['manual_review', 'auto_process'],
-      },
-    });
-  }
-  if (!knowsValidate && problem.includes('publish_report') && !flagged('DEPENDENCY_FORBIDDEN')) {
-    steps[2] = { ...steps[2]!, dependencies: [...steps[2]!.dependencies, 'publish_report'] };
-  }
-  if (!knowsValidate && problem.includes('http_post') && !flagged('HANDLER_UNKNOWN')) {
-    steps.push({ name: 'notify_fraud', handler: 'http_post', reasoning: 'as the problem asks', dependencies: ['valid_orders'], inputs: { url: 'https://hooks.example.com/fraud', body: '${steps.valid_orders.output.invalid_count}' } });
-  }
-  const fragment: Fragment = { ...orderTriageFragment, steps };
-  const schemas = (user.match(/^ {2}input schema:/gm) ?? []).length;
-  const examples = (user.match(/^ {2}example input:/gm) ?? []).length;
-  return {
-    fragment,
-    usage: { input_tokens: 800 + 400 * schemas + 200 * examples + (failures === '' ? 0 : 150), output_tokens: 300 + 50 * steps.length },
-  };
-}
 
 let server: AnthropicTestServer;
 let registry: Registry;
@@ -108,7 +43,7 @@ afterAll(async () => {
 });
 
 /** The numbers of a tier, without the per-code counts (asserted separately). */
-const numbers = (t: TierReport) => ({ ...t, diagnosticCodes: undefined });
+const numbers = (t: TierReport) => ({ ...t, diagnosticCodes: undefined, malformed: undefined });
 
 describe('runEval against a simulated model', () => {
   it('runs every problem of the shipped suite at every tier, in a fixed order', () => {
@@ -125,6 +60,7 @@ describe('runEval against a simulated model', () => {
     expect(report.tiers.map((t) => t.tier)).toEqual([1, 2, 3, 'auto']);
     expect(report.outcomes.map((o) => `${o.tier}:${o.problem}`)).toEqual([1, 2, 3, 'auto'].flatMap((t) => report.problems.map((p) => `${t}:${p}`)));
     expect(report.planner).toBe('anthropic:claude-sonnet-4-6');
+    expect(report.outputMode).toBe('structured');
     expect(server.unexpected).toBe(0);
   });
 
@@ -162,7 +98,7 @@ describe('runEval against a simulated model', () => {
 
   it('tiers 2, 3 and auto: right first time; the smallest tier with ≥ 90% valid on first try is 2', () => {
     const rightFirstTime = { problems: 8, validFirstTry: { count: 8, of: 8, percent: 100 }, validAfterRepair: { count: 8, of: 8, percent: 100 }, meanAttempts: 1, llmCalls: 8, outputTokens: 3650 };
-    const clean = { diagnosticCodes: {}, hostileOutputs: { followed: 0, rejected: 0 }, expectationFailures: 0, plannerErrors: 0, budgetStops: 0, meetsThreshold: true };
+    const clean = { diagnosticCodes: {}, malformed: { count: 0, of: 8, percent: 0 }, hostileOutputs: { followed: 0, rejected: 0 }, expectationFailures: 0, plannerErrors: 0, budgetStops: 0, meetsThreshold: true };
     expect(report.tiers.slice(1)).toEqual([
       // all 4 allowed handlers with schemas: 800 + 4 × 400
       { tier: 2, ...rightFirstTime, inputTokens: 8 * 2400, costUsd: (19_200 * 3 + 3650 * 15) / 1e6, ...clean },
@@ -178,12 +114,34 @@ describe('runEval against a simulated model', () => {
   it('sends what the workflow sends: the problem with the task input filled in, the results, and on repair the diagnostics', () => {
     const bodies = server.requests.map((r) => r.body);
     const prompts = bodies.map((b) => String(b?.messages[0]?.content));
-    expect(bodies.every((b) => b?.tool_choice?.name === 'submit_fragment')).toBe(true);
+    expect(bodies.every((b) => b?.output_config?.format?.type === 'json_schema' && b.tools === undefined)).toBe(true);
     const first = prompts.find((p) => p.includes('How many orders are in each status?'))!;
     expect(first).toContain('Template order-triage 1.0.0; planning step plan_processing; phase 1; attempt 1.');
     expect(first).toContain('<task_data source="result" step="load_orders"');
     const repair = prompts.find((p) => p.includes('How many orders are in each status?') && p.includes('attempt 2.'))!;
     expect(repair).toContain('"code":"INPUT_UNKNOWN","path":"/steps/0/inputs/rows"');
+  });
+});
+
+describe('malformed fragments with constrained output on and off', () => {
+  it("the same simulated model slips at the schema level only when unconstrained (output: 'tool'); the eval reports the rate per tier", async () => {
+    const constrained = report.tiers.map((t) => [t.tier, t.malformed.count]);
+    expect(constrained).toEqual([[1, 0], [2, 0], [3, 0], ['auto', 0]]);
+    const off = await runEval({
+      registry,
+      suite,
+      planner: (tier) => anthropicPlanner({ tier, output: 'tool', apiKey: 'test', baseURL: server.baseURL, model: 'claude-sonnet-4-6', env: {}, maxRetries: 0, timeoutMs: 10_000 }),
+    });
+    expect(off.outputMode).toBe('tool');
+    // transform's schema is shown at tiers 2 and 3, and in auto (it is relevant to every problem); never at tier 1
+    const rates = Object.fromEntries(off.tiers.map((t) => [String(t.tier), t.malformed]));
+    expect(rates['1']).toEqual({ count: 8, of: 16, percent: 50 });
+    expect([rates['2']!.count, rates['3']!.count, rates['auto']!.count]).toEqual([0, 0, 0]);
+    expect(off.tiers.every((t) => t.malformed.of === t.meanAttempts * t.problems)).toBe(true);
+    // repaired from the diagnostic (FRAGMENT_MALFORMED at /steps/1/dependencies) within the attempt limit
+    expect(off.tiers[0]!.diagnosticCodes['FRAGMENT_MALFORMED']).toBe(8);
+    expect(off.tiers.map((t) => t.validAfterRepair.count)).toEqual(report.tiers.map((t) => t.validAfterRepair.count));
+    expect(formatReport(off)).toContain('output tool');
   });
 });
 
@@ -265,5 +223,11 @@ describe('weft eval', () => {
     const r = await weft(['--tier', '1,4'], { ANTHROPIC_API_KEY: 'test' });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--tier takes a comma-separated list of 1, 2, 3, auto (got '4')");
+  }, 60_000);
+
+  it('rejects an unknown output mode as a usage error', async () => {
+    const r = await weft(['--output', 'json'], { ANTHROPIC_API_KEY: 'test' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--output takes one of structured, strict_tool, tool (got 'json')");
   }, 60_000);
 });

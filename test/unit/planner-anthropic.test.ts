@@ -88,9 +88,9 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
 }
 
 describe('anthropicPlanner: a valid fragment', () => {
-  it('sends the forced submit_fragment tool with the derived schema, the composed prompt, model and max_tokens, and accounts for the call', async () => {
+  it("output: 'tool' without caching sends the forced submit_fragment tool with the derived schema, the composed prompt, model and max_tokens, and accounts for the call", async () => {
     server.script({ fragment: valid, usage: { input_tokens: 1200, output_tokens: 300 } });
-    const result = await plan({ maxTokens: 2048, tokenBudget: 9000, tier: 2 });
+    const result = await plan({ maxTokens: 2048, tokenBudget: 9000, tier: 2, output: 'tool', promptCaching: 'off' });
     expect(server.requests).toHaveLength(1);
     const sent = server.requests[0]!;
     expect(sent.path).toBe('/v1/messages');
@@ -108,6 +108,9 @@ describe('anthropicPlanner: a valid fragment', () => {
     expect(result.costUsd).toBeCloseTo((1200 * 3 + 300 * 15) / 1e6, 12);
     expect(result.prompt).toBe(`${composed.system}\n\n${composed.user}`);
     expect(result.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(result.outputMode).toBe('tool');
+    expect(sent.body!['output_config']).toBeUndefined();
+    expect(sent.body!['thinking']).toBeUndefined();
     expect(validateFragment(result.output, ctx).ok).toBe(true);
   });
 
@@ -138,7 +141,7 @@ describe('anthropicPlanner: describe_handlers', () => {
       { toolUse: { name: 'describe_handlers', input: { names: ['add', 'emit_number'], tier: 2 } }, usage: { input_tokens: 1000, output_tokens: 50 } },
       { fragment: valid, usage: { input_tokens: 1500, output_tokens: 200 } },
     );
-    const result = await plan({ describeHandlers: true });
+    const result = await plan({ describeHandlers: true, output: 'tool' });
     expect(result).toMatchObject({ output: valid, llmCalls: 2, inputTokens: 2500, outputTokens: 250 });
     expect(result.costUsd).toBeCloseTo((2500 * 3 + 250 * 15) / 1e6, 12);
     const [first, second] = server.requests;
@@ -170,7 +173,7 @@ describe('anthropicPlanner: describe_handlers', () => {
   it('stops after maxToolRounds: the next call forces submit_fragment', async () => {
     const describeAdd = { toolUse: { name: 'describe_handlers', input: { names: ['add'], tier: 2 } } } as const;
     server.script(describeAdd, describeAdd);
-    const result = await plan({ describeHandlers: true, maxToolRounds: 1 });
+    const result = await plan({ describeHandlers: true, maxToolRounds: 1, output: 'tool' });
     expect(server.requests.map((r) => r.body!.tool_choice)).toEqual([{ type: 'any' }, { type: 'tool', name: 'submit_fragment' }]);
     expect(result.llmCalls).toBe(2);
     // the model ignored the forced tool: no fragment, so validation reports it
@@ -178,10 +181,10 @@ describe('anthropicPlanner: describe_handlers', () => {
   });
 });
 
-describe('anthropicPlanner: output that is not a fragment', () => {
+describe("anthropicPlanner: output that is not a fragment (output: 'tool', unconstrained)", () => {
   it('returns a text-only answer as text, which validation rejects as FRAGMENT_MALFORMED', async () => {
     server.script({ text: 'I think you should add the numbers.' });
-    const result = await plan();
+    const result = await plan({ output: 'tool' });
     expect(result.output).toBe('I think you should add the numbers.');
     const v = validateFragment(result.output, ctx);
     expect(v.ok).toBe(false);
@@ -191,7 +194,7 @@ describe('anthropicPlanner: output that is not a fragment', () => {
   it('returns tool input that is a string of broken JSON as given (FRAGMENT_MALFORMED)', async () => {
     const broken = '{"fragment_version": "1", "goal": "add", "steps": [';
     server.script({ toolUse: { name: 'submit_fragment', input: broken } });
-    const result = await plan();
+    const result = await plan({ output: 'tool' });
     expect(result.output).toBe(broken);
     expect(validateFragment(result.output, ctx).diagnostics.map((d) => d.code)).toEqual(['FRAGMENT_MALFORMED']);
   });
@@ -199,7 +202,7 @@ describe('anthropicPlanner: output that is not a fragment', () => {
   it('returns tool input that is not a fragment as given (FRAGMENT_MALFORMED with paths)', async () => {
     const notAFragment = { fragment_version: '1', goal: 'add', steps: 'add them' };
     server.script({ toolUse: { name: 'submit_fragment', input: notAFragment } });
-    const result = await plan();
+    const result = await plan({ output: 'tool' });
     expect(result.output).toEqual(notAFragment);
     const v = validateFragment(result.output, ctx);
     expect(v.diagnostics.length).toBeGreaterThan(0);
@@ -321,7 +324,7 @@ describe('budget', () => {
     const failure = await failureOf(plan({}, poor));
     expect(failure.type).toBe('BUDGET_COST');
     expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toMatch(/could cost up to \$0\.\d+ \(prompt plus max_tokens\), more than the \$0\.0010 that remains/);
+    expect(failure.message).toMatch(/could cost up to \$0\.\d+ \(the whole prompt uncached plus max_tokens\), more than the \$0\.0010 that remains/);
     expect(server.requests.length).toBe(before);
   });
 

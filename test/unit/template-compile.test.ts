@@ -408,3 +408,20 @@ describe('allowed categories', () => {
     expect(() => compileTemplate(t, [...builtinHandlers, ...orderTriageHandlers])).toThrow(/allows category 'dta', which no handler has\. Categories: .*data/);
   });
 });
+
+describe('planner settings of a planning step', () => {
+  it('pins thinking and effort in the plan; without them the plan (and its hash) is as before', () => {
+    const withSettings = compileTemplate(template([load, plan({ planner: { thinking: { budgetTokens: 2048 }, effort: 'high' } }), conv]), handlers);
+    expect(planningStepOf(withSettings.steps, 'plan').planner).toEqual({ thinking: { budgetTokens: 2048 }, effort: 'high' });
+    const without = compileTemplate(template([load, plan(), conv]), handlers);
+    expect('planner' in planningStepOf(without.steps, 'plan')).toBe(false);
+    expect(without.hash).not.toBe(withSettings.hash);
+  });
+
+  it('rejects a thinking budget under 1024 and an unknown effort, naming the step', () => {
+    expect(problemsOf([load, plan({ planner: { thinking: { budgetTokens: 500 } } }), conv])).toEqual([
+      "planning step 'plan': planner.thinking.budgetTokens must be an integer of at least 1024 (got 500).",
+    ]);
+    expectOneProblem([load, plan({ planner: { effort: 'extreme' as 'max' } }), conv], "planning step 'plan': planner.effort must be one of low, medium, high, xhigh, max (got \"extreme\").");
+  });
+});

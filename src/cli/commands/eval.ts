@@ -10,6 +10,7 @@ import { json } from '../format.js';
 import { loadRegistry } from '../../registry.js';
 import { EVAL_TIERS, formatReport, type EvalTier, type ProblemOutcome } from '../../eval/report.js';
 import { registryOption } from '../registry-option.js';
+import { OUTPUT_MODES, parseOutputMode, type OutputMode } from '../../planner/output-mode.js';
 
 /** Retries per call of the SDK itself: here no Temporal activity retries a 429 or a 5xx. */
 const SDK_RETRIES = 4;
@@ -24,6 +25,12 @@ export function parseTiers(text: string | undefined): EvalTier[] {
     if (!tiers.includes(tier)) tiers.push(tier);
   }
   return tiers;
+}
+
+function outputMode(text: string): OutputMode {
+  const mode = parseOutputMode(text);
+  if (mode === null) throw new UsageError(`--output takes one of ${OUTPUT_MODES.join(', ')} (got '${text}')`);
+  return mode;
 }
 
 function progressLine(o: ProblemOutcome): string {
@@ -49,6 +56,7 @@ export const evalCommand = defineCommand({
     concurrency: { type: 'string', placeholder: 'n', description: 'problems planned at once (default 1)' },
     model: { type: 'string', placeholder: 'id', description: 'the model (default $WEFT_MODEL, else the planner default)' },
     'base-url': { type: 'string', placeholder: 'url', description: 'the Messages API base URL (default $ANTHROPIC_BASE_URL, else api.anthropic.com)' },
+    output: { type: 'string', placeholder: 'mode', description: 'how fragments are asked for: structured, strict_tool or tool (default $WEFT_PLANNER_OUTPUT, else structured)' },
     json: { type: 'boolean', description: 'print the report as JSON' },
     registry: registryOption,
   },
@@ -61,6 +69,7 @@ export const evalCommand = defineCommand({
     const tiers = parseTiers(options.tier);
     const attempts = options.attempts === undefined ? undefined : intOption(options.attempts, 'attempts', 1, 10, 3);
     const concurrency = intOption(options.concurrency, 'concurrency', 1, 16, 1);
+    const output = options.output === undefined ? undefined : outputMode(options.output);
     const apiKey = ctx.env['ANTHROPIC_API_KEY'];
     if (apiKey === undefined || apiKey.trim() === '') {
       throw new CliError(
@@ -89,6 +98,7 @@ export const evalCommand = defineCommand({
         warn: (m) => ctx.err(m),
         ...(options['base-url'] !== undefined ? { baseURL: options['base-url'] } : {}),
         ...(options.model !== undefined ? { model: options.model } : {}),
+        ...(output !== undefined ? { output } : {}),
       });
     let report;
     try {

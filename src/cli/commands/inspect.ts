@@ -134,6 +134,12 @@ function renderOverview(l: OverviewLayer): string {
 
 const PROMPT_SHOWN = 2000;
 
+/** Layer 2's token classes of an attempt: what was read from and written to the prompt cache, thinking. */
+function usageLine(u: NonNullable<PlanningAttempt['usage']>, outputMode: string | null): string {
+  const writes = u.cacheWrite1h > 0 ? `${u.cacheWrite5m} (5m) + ${u.cacheWrite1h} (1h)` : String(u.cacheWrite5m);
+  return `tokens by class: input ${u.input} · cache read ${u.cacheRead} · cache write ${writes} · output ${u.output} (thinking ${u.thinking})` + (outputMode ? ` · output mode: ${outputMode}` : '');
+}
+
 function renderPlanning(l: PlanningLayer): string {
   if (l.attempts.length === 0) return `${l.workflowId}: no planning attempts yet.`;
   const lines = [`${l.workflowId}: ${l.attempts.length} planning attempt${l.attempts.length === 1 ? '' : 's'}`];
@@ -144,6 +150,9 @@ function renderPlanning(l: PlanningLayer): string {
       `${a.planningStep} phase ${a.phase} attempt ${a.attempt} [${a.source}]: ${verdict}`,
       `  planner: ${a.planner ?? '(none)'} · model: ${a.model ?? '(none)'} · tokens: ${a.inputTokens} in / ${a.outputTokens} out · ` +
         `cost: ${formatUsd(a.costUsd)} · latency: ${a.latencyMs} ms · LLM calls: ${a.llmCalls}`,
+      ...(a.usage ? [`  ${usageLine(a.usage, a.outputMode ?? null)}`] : []),
+      // Kept only when the planner was told to (showThinking); the text is in --json.
+      ...(a.thinking ? [`  thinking text: ${a.thinking.length} characters (--json for the text)`] : []),
       `  capabilities shown: ${a.capabilities.join(', ') || '(none)'}`,
       `  diagnostics: ${a.diagnostics.length === 0 ? 'none' : [...new Set(a.diagnostics.map((d) => d.code))].join(', ')}`,
     );
