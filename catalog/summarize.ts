@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { DEFAULT_MODEL } from '../src/planner/anthropic.js';
 import { costUsd, priceOf, type PriceTable } from '../src/planner/prices.js';
 import { providerFailure } from '../src/planner/provider-errors.js';
+import { loadAnthropicSdk } from '../src/planner/sdk.js';
 import { compose } from './grammar/compose.js';
 import { transformPrimitive } from './grammar/kinds.js';
 
@@ -55,7 +56,7 @@ export function createSummarizeHandler(options: SummarizeOptions = {}) {
   // The SDK loads on the first summary, not with the catalog: most processes that import the
   // catalog (the CLI, workers without a key) never call the model.
   let client: Promise<Anthropic> | undefined;
-  const connect = (key: string) => (client ??= import('@anthropic-ai/sdk').then(({ default: Sdk }) => new Sdk({ apiKey: key, baseURL, timeout: timeoutMs, maxRetries: 0 })));
+  const connect = (key: string) => (client ??= loadAnthropicSdk().then((sdk) => new sdk.default({ apiKey: key, baseURL, timeout: timeoutMs, maxRetries: 0 })));
   // A `transform` primitive: it computes a new value from its input and changes nothing outside the task.
   const summarizeJson = transformPrimitive({
     name: 'summarize_json',

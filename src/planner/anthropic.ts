@@ -8,7 +8,7 @@
  * `provider-errors.ts`). The output is untrusted: the workflow validates it.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { ConfigError } from '../config.js';
 import { planningRequestBody, firstUserContent, thinks, EFFORTS, type Effort, type PromptCaching, type RequestSettings, type ThinkingSetting } from './anthropic-request.js';
 import { answerDescribeHandlers, answerUnknownTool, asParams, DESCRIBE_HANDLERS, SUBMIT_FRAGMENT } from './anthropic-tools.js';
@@ -16,6 +16,7 @@ import { composePlanningPrompt, DEFAULT_TOKEN_BUDGET } from './context.js';
 import { decodeFragment, OUTPUT_MODES, type OutputMode } from './output-format.js';
 import { DEFAULT_PRICES, priceOf, usageCostUsd, worstCaseCallUsd, type PriceTable } from './prices.js';
 import { providerFailure } from './provider-errors.js';
+import { loadAnthropicSdk, loadZodOutputFormat } from './sdk.js';
 import { rejectedSettingHint, thinkingText } from './setting-hints.js';
 import { estimateTokens } from './tokens.js';
 import type { Planner, PlanningRequest, PlanningResult } from './types.js';
@@ -114,13 +115,18 @@ interface Settings extends RequestSettings {
 export function anthropicPlanner(options: AnthropicPlannerOptions = {}): Planner {
   const s = settings(options);
   const warn = options.warn ?? ((m: string) => console.warn(m));
-  const client = new Anthropic({ apiKey: s.apiKey, baseURL: s.baseURL, timeout: s.timeoutMs, maxRetries: s.maxRetries });
+  // The SDK loads on the first plan, not with this module: importing weft's planners stays cheap.
+  let client: Promise<Anthropic> | undefined;
+  const connect = () =>
+    (client ??= Promise.all([loadAnthropicSdk(), loadZodOutputFormat()]).then(
+      ([sdk]) => new sdk.default({ apiKey: s.apiKey, baseURL: s.baseURL, timeout: s.timeoutMs, maxRetries: s.maxRetries }),
+    ));
   const warned = new Set<string>();
   const name = `anthropic:${s.model}`;
 
   async function call(body: Anthropic.MessageCreateParamsNonStreaming, signal: AbortSignal, r: RequestSettings): Promise<Anthropic.Message> {
     try {
-      return await client.messages.create(body, { signal, timeout: s.timeoutMs, maxRetries: s.maxRetries });
+      return await (await connect()).messages.create(body, { signal, timeout: s.timeoutMs, maxRetries: s.maxRetries });
     } catch (err) {
       if (signal.aborted && signal.reason instanceof Error) throw signal.reason;
       throw providerFailure(err, { model: s.model, baseURL: s.baseURL, timeoutMs: s.timeoutMs, badRequestHint: (m) => rejectedSettingHint(m, r) }) ?? err;
@@ -140,6 +146,7 @@ export function anthropicPlanner(options: AnthropicPlannerOptions = {}): Planner
     name,
     async plan(request: PlanningRequest, signal: AbortSignal): Promise<PlanningResult> {
       const r = stepSettings(s, request);
+      await connect(); // the SDK and its schema helper, which the request body below needs
       const composed = composePlanningPrompt(request, { tokenBudget: s.tokenBudget, tier: s.tier, describeHandlersTool: s.describeHandlers, stablePrefix: s.promptCaching !== 'off' });
       const messages: Anthropic.MessageParam[] = [{ role: 'user', content: firstUserContent(s, composed) }];
       const started = performance.now();

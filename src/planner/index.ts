@@ -10,6 +10,9 @@ export { anthropicPlanner, ANTHROPIC_PLANNER_DEFAULTS, DEFAULT_MODEL } from './a
 export type { AnthropicPlannerOptions } from './anthropic.js';
 export { scriptedPlanner, scriptedPlannerFromFile } from './scripted.js';
 export type { PlannerScript } from './scripted.js';
-export { costUsd, DEFAULT_PRICES, priceOf, UNKNOWN_MODEL_PRICE } from './prices.js';
-export type { ModelPrice, PriceLookup, PriceTable } from './prices.js';
+export { CACHE_RATE_MULTIPLIERS, costUsd, DEFAULT_PRICES, priceOf, ratesOf, UNKNOWN_MODEL_PRICE, usageCostUsd, worstCaseCallUsd } from './prices.js';
+export type { ModelPrice, ModelRates, PriceLookup, PriceTable } from './prices.js';
+export type { PlanningCall, PlanningUsage, TokenUsage } from './usage.js';
+export { OUTPUT_MODES, type OutputMode } from './output-mode.js';
+export { constrainedSubsetGaps } from './output-format.js';
 export type { AvailableStep, FailedAttempt, Planner, PlanningConstraints, PlanningRequest, PlanningResult, PromptContextRecord } from './types.js';

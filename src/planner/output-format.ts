@@ -10,11 +10,11 @@
  * and {@link decodeFragment} turns the answer back into a fragment before validation.
  */
 import type Anthropic from '@anthropic-ai/sdk';
-import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import { z } from 'zod';
 import { fragmentSchema, fragmentStepSchema } from '../core/fragment.js';
 import { describeHandlersInputSchema } from './anthropic-tools.js';
 import { DESCRIBE_HANDLERS_TOOL, SUBMIT_FRAGMENT_TOOL } from './prompt-text.js';
+import { loadedZodOutputFormat } from './sdk.js';
 
 export { OUTPUT_MODES, type OutputMode } from './output-mode.js';
 
@@ -35,9 +35,12 @@ export const constrainedFragmentSchema = fragmentSchema.extend({
 /** The constrained form of a fragment (what the model writes under `structured` and `strict_tool`). */
 export type ConstrainedFragment = z.infer<typeof constrainedFragmentSchema>;
 
-/** The JSON Schema the SDK's helper derives, in the supported subset (without its `parse`). */
+/**
+ * The JSON Schema the SDK's helper derives, in the supported subset (without its `parse`). The
+ * helper loads with the SDK, on the planner's first call (`loadZodOutputFormat`).
+ */
 function constrainedSchema(schema: z.ZodType): Record<string, unknown> {
-  return { ...zodOutputFormat(schema).schema };
+  return { ...loadedZodOutputFormat()(schema).schema };
 }
 
 /** `output_config.format` for the `structured` mode. */

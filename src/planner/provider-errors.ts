@@ -3,7 +3,8 @@
  * carry the HTTP status, headers and request id; the planning activity needs to know whether a
  * retry can help. This module decides that, once, for every planner that talks to the Messages API.
  */
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import type { APIError } from '@anthropic-ai/sdk';
+import { loadedAnthropicSdk } from './sdk.js';
 import { ApplicationFailure } from '@temporalio/common';
 
 /** Stable failure types (the `ApplicationFailure` type) of provider errors. */
@@ -58,12 +59,14 @@ export const MAX_RETRY_AFTER_MS = 15 * 60_000;
  */
 export function providerFailure(thrown: unknown, call: ProviderCallContext): ApplicationFailure | null {
   const r = call.retried ?? PLANNING;
-  if (thrown instanceof APIUserAbortError || !(thrown instanceof APIError)) return null;
+  // The SDK threw it, so the SDK is loaded; nothing loaded means it is not a provider error.
+  const sdk = loadedAnthropicSdk();
+  if (!sdk || thrown instanceof sdk.APIUserAbortError || !(thrown instanceof sdk.APIError)) return null;
   // `instanceof` narrows to APIError<any, any, any>; the default type arguments are what the SDK throws.
   const err = thrown as APIError;
   const where = `The Anthropic Messages API (${call.baseURL}, model ${call.model})`;
-  if (err instanceof APIConnectionError) {
-    const timedOut = err instanceof APIConnectionTimeoutError;
+  if (err instanceof sdk.APIConnectionError) {
+    const timedOut = err instanceof sdk.APIConnectionTimeoutError;
     const what = timedOut ? `did not answer within ${call.timeoutMs} ms` : `could not be reached (${causeText(err)})`;
     return failure(PROVIDER_ERRORS.unavailable, false, `${where} ${what}. Temporal retries ${r.what} with backoff; after its retries ${r.after}. If this persists, check ANTHROPIC_BASE_URL and the network${timedOut ? ', or raise timeoutMs' : ''}.`, details(err, null));
   }

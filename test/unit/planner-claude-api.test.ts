@@ -18,6 +18,7 @@ import { anthropicPlanner, type AnthropicPlannerOptions } from '../../src/planne
 import { submitFragmentTool } from '../../src/planner/anthropic-tools.js';
 import { composePlanningPrompt } from '../../src/planner/context.js';
 import { constrainedFragmentSchema, constrainedSubsetGaps, decodeFragment, fragmentOutputFormat } from '../../src/planner/output-format.js';
+import { loadZodOutputFormat } from '../../src/planner/sdk.js';
 import { DEFAULT_PRICES, priceOf, ratesOf, UNKNOWN_MODEL_PRICE, usageCostUsd, worstCaseCallUsd } from '../../src/planner/prices.js';
 import type { PlanningRequest, PlanningResult } from '../../src/planner/types.js';
 import { NO_USAGE, usageOf } from '../../src/planner/usage.js';
@@ -72,6 +73,7 @@ const valid: Fragment = {
 
 let server: AnthropicTestServer;
 beforeAll(async () => {
+  await loadZodOutputFormat(); // what a planner does on its first call; fragmentOutputFormat() below needs it
   server = await startAnthropicServer([], {
     models: {
       'claude-sonnet-5-5': { thinksByDefault: true },
