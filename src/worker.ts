@@ -15,6 +15,8 @@ import type { Planner } from './planner/types.js';
 import type { BlobStore } from './blob/store.js';
 import { compileTemplate } from './template/compile.js';
 import type { Template } from './template/define.js';
+import { providerOf } from './telemetry/metrics.js';
+import { telemetrySinks, type WorkerTelemetry } from './telemetry/sinks.js';
 
 /** Path of the workflow module a worker bundles. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -32,6 +34,8 @@ export interface WeftWorkerOptions {
   /** Where step results over `blobThresholdBytes` go (default: `WEFT_BLOB_DIR` or `.weft/blobs`). */
   readonly blobStore?: BlobStore;
   readonly blobThresholdBytes?: number;
+  /** Metrics and spans (`src/telemetry/`); off when absent. */
+  readonly telemetry?: WorkerTelemetry;
   /** Other Worker options (concurrency limits, interceptors, ...). */
   readonly workerOptions?: Partial<WorkerOptions>;
 }
@@ -52,6 +56,7 @@ export async function createWeftWorker(opts: WeftWorkerOptions): Promise<Worker>
     inputSchemas,
     ...(opts.blobStore ? { blobStore: opts.blobStore } : {}),
     ...(opts.blobThresholdBytes !== undefined ? { blobThresholdBytes: opts.blobThresholdBytes } : {}),
+    ...(opts.telemetry?.metrics ? { onLlmCalls: llmCallCounter(opts.telemetry.metrics) } : {}),
   });
   return Worker.create({
     connection: opts.connection,
@@ -59,6 +64,12 @@ export async function createWeftWorker(opts: WeftWorkerOptions): Promise<Worker>
     taskQueue: opts.taskQueue,
     activities,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions }),
+    sinks: telemetrySinks(opts.telemetry),
     ...(opts.workerOptions ?? {}),
   });
+}
+
+function llmCallCounter(metrics: NonNullable<WorkerTelemetry['metrics']>) {
+  return (template: string, planner: string, model: string | null, outcome: string, calls: number) =>
+    metrics.llmCalls(template, model ?? providerOf(planner).model, outcome, calls);
 }

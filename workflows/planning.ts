@@ -17,12 +17,14 @@ import { viewResult, type ResultView } from '../src/core/summarize.js';
 import type { ValidationContext, ValidationResult } from '../src/core/validation.js';
 import { validateFragment } from '../src/core/validator/index.js';
 import type { FailedAttempt, PlanningRequest, PlanningResult } from '../src/planner/types.js';
+import type { PlanningAttemptEvent, PlanningAttemptResult } from '../src/core/telemetry.js';
 import type { PlanningAttempt } from './definitions.js';
 import { describeFailure, taskFailure } from './failures.js';
 import { runFragment } from './fragment-exec.js';
 import { knownSteps } from './known-steps.js';
 import type { TaskRun } from './run-state.js';
 import { executeHandlerStep, failStep, park, stepActivityOptions } from './step-exec.js';
+import { fragmentAccepted, planningAttempt, stepEnded, stepStarted } from './telemetry.js';
 
 type PlanActivity = (request: PlanningRequest) => Promise<PlanningResult>;
 
@@ -50,6 +52,7 @@ export async function runPlanningStep(run: TaskRun, ps: PlanPlanningStep): Promi
   record.startedAtMs = Date.now();
   run.state = 'planning';
   run.publish();
+  stepStarted(run, record);
   const planned: string[] = [];
   const results: Record<string, JsonValue> = {};
   let partial = false;
@@ -81,12 +84,14 @@ export async function runPlanningStep(run: TaskRun, ps: PlanPlanningStep): Promi
         const output = decision.output ?? { results, steps: planned, phases: phase - 1, partial: true, reason: 'planning skipped by an operator' };
         run.outputs.set(ps.name, output);
         run.publish();
+        stepEnded(run, record, 'skipped');
         return output;
       }
       throw failStep(run, record, decision.reason);
     }
     const { fragment, fragmentId, reasoning } = outcome;
     run.ledger = charge(run.ledger, { steps: fragment.steps.length, planningPhases: 1 });
+    fragmentAccepted(run, ps.name, fragmentId, fragment);
     const records = fragment.steps.map((s) =>
       newStepRecord({
         name: s.name,
@@ -124,6 +129,7 @@ export async function runPlanningStep(run: TaskRun, ps: PlanPlanningStep): Promi
   run.outputs.set(ps.name, output);
   run.state = 'running';
   run.publish();
+  stepEnded(run, record, 'completed');
   return output;
 }
 
@@ -140,6 +146,7 @@ async function planPhase(run: TaskRun, ps: PlanPlanningStep, record: StepRecord,
     const ctx = validationContext(run, ps, phase);
     const request = planningRequest(run, ps, phase, attempt, ctx, planned, failures);
     record.executions++;
+    const startedAtMs = Date.now();
     let result: PlanningResult;
     try {
       result = await proxyActivities<{ weftPlan: PlanActivity }>(
@@ -148,6 +155,7 @@ async function planPhase(run: TaskRun, ps: PlanPlanningStep, record: StepRecord,
     } catch (err) {
       if (isCancellation(err)) throw err;
       const error = describeFailure(err);
+      planningAttempt(attemptEvent(run, ps, phase, attempt, 'failed', [error.type], null, startedAtMs));
       const budget = PLANNER_BUDGET_REFUSALS[error.type];
       if (budget) {
         // The planner declined a call that would overrun the budget: converge, do not degrade.
@@ -163,6 +171,7 @@ async function planPhase(run: TaskRun, ps: PlanPlanningStep, record: StepRecord,
     const validation = validateFragment(result.output, ctx);
     const id = validation.ok ? makeFragmentId(ps.name, phase, validation.fragment) : null;
     run.planning.push(attemptRecord(ps, phase, attempt, 'planner', id, result, validation, request, null));
+    planningAttempt(attemptEvent(run, ps, phase, attempt, validation.ok ? 'accepted' : 'rejected', validation.diagnostics.map((d) => d.code), result, startedAtMs));
     if (validation.ok) return { kind: 'accepted', fragment: validation.fragment, fragmentId: id!, reasoning: validation.fragment.reasoning };
     run.validationFailures++;
     failures.push({ attempt, diagnostics: validation.diagnostics, rejected: result.output });
@@ -179,6 +188,34 @@ async function planPhase(run: TaskRun, ps: PlanPlanningStep, record: StepRecord,
     lastError += `; the template's fallback fragment is invalid too (${validation.diagnostics.map((d) => d.code).join(', ')})`;
   }
   return { kind: 'exhausted', lastError };
+}
+
+/** A planner attempt for telemetry: tokens by type, cost, latency, and the result of validation. */
+function attemptEvent(
+  run: TaskRun,
+  ps: PlanPlanningStep,
+  phase: number,
+  attempt: number,
+  result: PlanningAttemptResult,
+  codes: readonly string[],
+  planning: PlanningResult | null,
+  startedAtMs: number,
+): PlanningAttemptEvent {
+  return {
+    template: run.plan.name,
+    planningStep: ps.name,
+    phase,
+    attempt,
+    result,
+    codes,
+    provider: planning?.planner ?? null,
+    model: planning?.model ?? null,
+    tokens: planning ? { input: planning.inputTokens, output: planning.outputTokens } : {},
+    costUsd: planning?.costUsd ?? 0,
+    latencyMs: planning?.latencyMs ?? 0,
+    startedAtMs,
+    finishedAtMs: Date.now(),
+  };
 }
 
 /** The validation context at this point of the run. */
