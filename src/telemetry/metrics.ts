@@ -24,6 +24,7 @@ export const METRIC_FAMILIES = {
   weft_task_duration_seconds: ['template', 'outcome'],
   weft_planning_attempts_total: ['template', 'planning_step', 'result'],
   weft_validation_diagnostics_total: ['template', 'code'],
+  weft_planning_failures_total: ['template', 'planning_step', 'type'],
   gen_ai_client_token_usage: ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'gen_ai_token_type'],
   gen_ai_client_operation_duration_seconds: ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model'],
   weft_llm_cost_usd_total: ['template', 'model'],
@@ -59,6 +60,7 @@ export class WeftMetrics {
   private readonly tasks = this.counter('weft_tasks_total', 'Tasks ended, by template, outcome (completed, partial, failed) and planning phases used.');
   private readonly taskDuration = this.histogram('weft_task_duration_seconds', 'Task duration from start to end.', [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 1800, 3600, 14400]);
   private readonly planningAttempts = this.counter('weft_planning_attempts_total', 'Planner attempts by result: accepted (valid fragment), rejected (diagnostics), failed (the planner failed).');
+  private readonly planningFailures = this.counter('weft_planning_failures_total', "Planner attempts that failed after the activity's retries, by failure type (TIMEOUT_START_TO_CLOSE, PROVIDER_UNAVAILABLE, ...).");
   private readonly diagnostics = this.counter('weft_validation_diagnostics_total', 'Diagnostics of rejected fragments, by code.');
   private readonly tokenUsage = this.histogram('gen_ai_client_token_usage', 'Tokens per planning call by token type (OpenTelemetry GenAI conventions).', [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576]);
   private readonly operationDuration = this.histogram('gen_ai_client_operation_duration_seconds', 'Planning call duration (OpenTelemetry GenAI conventions).', [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92]);
@@ -95,7 +97,10 @@ export class WeftMetrics {
   planningAttempt(e: PlanningAttemptEvent): void {
     this.planningAttempts.inc({ template: e.template, planning_step: e.planningStep, result: e.result });
     if (e.result === 'rejected') for (const code of e.codes) this.diagnostics.inc({ template: e.template, code });
-    if (e.result === 'failed') return;
+    if (e.result === 'failed') {
+      for (const type of e.codes) this.planningFailures.inc({ template: e.template, planning_step: e.planningStep, type });
+      return;
+    }
     const { provider } = providerOf(e.provider);
     const model = e.model ?? 'unknown';
     const genAi = { gen_ai_operation_name: GEN_AI_OPERATION, gen_ai_provider_name: provider, gen_ai_request_model: model };

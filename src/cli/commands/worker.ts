@@ -10,6 +10,7 @@ import { missingPlanner } from '../../registry.js';
 import { createWeftWorker } from '../../worker.js';
 import { defineCommand } from '../command.js';
 import { loadCompiledRegistry, registryOption, type CompiledRegistry } from '../registry-option.js';
+import type { WorkerTelemetry } from '../../telemetry/sinks.js';
 
 /** A worker and the connection it owns. */
 export interface RunningWorker {
@@ -20,7 +21,7 @@ export interface RunningWorker {
 }
 
 /** Connects and creates (bundles) a worker for a registry; `run()` is the caller's. */
-export async function startWorker(config: WeftConfig, registry: CompiledRegistry): Promise<RunningWorker> {
+export async function startWorker(config: WeftConfig, registry: CompiledRegistry, telemetry?: WorkerTelemetry): Promise<RunningWorker> {
   const tls = await tlsOptions(config);
   let connection: NativeConnection;
   try {
@@ -37,6 +38,7 @@ export async function startWorker(config: WeftConfig, registry: CompiledRegistry
       handlers: registry.registry.handlers,
       templates: registry.plans,
       planner,
+      ...(telemetry ? { telemetry } : {}),
     });
     const description =
       `task queue ${config.taskQueue} · namespace ${config.namespace} · ${config.temporalAddress} · ` +
@@ -58,10 +60,20 @@ export const workerCommand = defineCommand({
   options: { registry: registryOption },
   async run({ options }, ctx) {
     const config = loadConfig(ctx.env);
-    const registry = await loadCompiledRegistry(options.registry, ctx);
-    ctx.out(`weft worker: registry ${registry.path}; connecting to ${config.temporalAddress} and bundling the workflow code…`);
-    const { worker, connection, description } = await startWorker(config, registry);
-    ctx.out(`weft worker: running (${description}); Ctrl-C to stop`);
+    // Telemetry first: the Temporal runtime (with its metrics exporter) must exist before any connection.
+    const { startWorkerTelemetry } = await import('../../telemetry/worker-setup.js');
+    const telemetry = await startWorkerTelemetry(ctx.env);
+    let started: RunningWorker;
+    try {
+      const registry = await loadCompiledRegistry(options.registry, ctx);
+      ctx.out(`weft worker: registry ${registry.path}; connecting to ${config.temporalAddress} and bundling the workflow code…`);
+      started = await startWorker(config, registry, telemetry.worker);
+    } catch (err) {
+      await telemetry.close();
+      throw err;
+    }
+    const { worker, connection, description } = started;
+    ctx.out(`weft worker: running (${description}); ${telemetry.description}; Ctrl-C to stop`);
     // Temporal's runtime shuts the worker down on these signals; say what is happening.
     const onSignal = (signal: string) => ctx.out(`weft worker: ${signal}: shutting down, in-flight activities finish first (send it again to force)`);
     process.once('SIGINT', onSignal);
@@ -72,6 +84,7 @@ export const workerCommand = defineCommand({
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       await connection.close();
+      await telemetry.close();
     }
     ctx.out('weft worker: stopped');
     return 0;
