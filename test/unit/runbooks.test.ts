@@ -82,7 +82,8 @@ describe('runbooks', () => {
       for (const [, dashboard, panels] of text.matchAll(/\*\*(weft — [^*]+)\*\*: ([^\n]+(?:\n {2}[^\n]+)*)/g)) {
         const d = titles.find((t) => t.title === dashboard);
         expect(d, `${name}: dashboard '${dashboard}'`).toBeDefined();
-        for (const [, panel] of (panels ?? '').matchAll(/"([^"]+)"/g)) {
+        for (const [, quoted] of (panels ?? '').matchAll(/"([^"]+)"/g)) {
+          const panel = (quoted ?? '').replace(/\s+/g, ' ');
           expect(d!.panels.map((p) => p.title), `${name}: panel '${panel}' of '${dashboard}'`).toContain(panel);
         }
       }
