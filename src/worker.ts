@@ -48,6 +48,7 @@ export function compileAll(templates: readonly (Template | CompiledPlan)[], hand
 /** Creates a worker that runs weft tasks. */
 export async function createWeftWorker(opts: WeftWorkerOptions): Promise<Worker> {
   const templates = compileAll(opts.templates, opts.handlers);
+  opts.telemetry?.metrics?.initialize(templates);
   const inputSchemas = Object.fromEntries(opts.templates.filter((t): t is Template => !('hash' in t)).map((t) => [t.name, t.input]));
   const activities = createActivities({
     handlers: opts.handlers,

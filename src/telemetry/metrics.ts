@@ -14,6 +14,7 @@
  * await metrics.registry.metrics(); // the exposition text
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CompiledPlan } from '../core/plan.js';
 import type { FragmentAcceptedEvent, PlanningAttemptEvent, StepEndedEvent, StepParkedEvent, TaskEndedEvent, UtilizationDimension } from '../core/telemetry.js';
 
 /** Every family weft exports, with its labels: the contract in one place. */
@@ -130,5 +131,34 @@ export class WeftMetrics {
       this.utilization.observe({ template: e.template, dimension }, ratio);
     }
     if (e.exhausted) this.exhausted.inc({ template: e.template, dimension: e.exhausted });
+  }
+
+  /**
+   * Creates the zero series a worker can know in advance from the plans it serves (task outcomes
+   * by phase count, budget dimensions, planner results, frame steps completing), so that rates
+   * and ratios see a series' first increment instead of a series born at 1. Label values still
+   * come only from the plans: nothing unbounded.
+   */
+  initialize(plans: readonly CompiledPlan[]): void {
+    for (const plan of plans) {
+      const template = plan.name;
+      for (const outcome of ['completed', 'partial', 'failed'] as const) {
+        this.taskDuration.zero({ template, outcome });
+        for (let phases = 0; phases <= plan.budget.maxPlanningPhases; phases++) this.tasks.inc({ template, outcome, phases: String(phases) }, 0);
+      }
+      for (const dimension of ['steps', 'phases', 'llm_calls', 'cost', 'wall_time'] as const) {
+        this.exhausted.inc({ template, dimension }, 0);
+        this.utilization.zero({ template, dimension });
+      }
+      for (const step of plan.steps) {
+        if (step.kind === 'planning') {
+          for (const result of ['accepted', 'rejected', 'failed'] as const) this.planningAttempts.inc({ template, planning_step: step.name, result }, 0);
+          continue;
+        }
+        const labels = { template, handler: step.handler, kind: step.kind, created_by: 'template', outcome: 'completed' };
+        this.steps.inc(labels, 0);
+        this.stepDuration.zero(labels);
+      }
+    }
   }
 }
