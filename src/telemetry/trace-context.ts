@@ -4,14 +4,14 @@
  * headers, because weft's spans are built on the worker from workflow events (sinks), which see
  * the workflow's info and memo but not its headers. Uses only `@opentelemetry/api` (no SDK).
  */
-import { context, isSpanContextValid, trace, TraceFlags, type SpanContext } from '@opentelemetry/api';
+import { context, isSpanContextValid, trace, TraceFlags, type Context, type SpanContext } from '@opentelemetry/api';
 
 /** The memo key that carries the starter's trace context. */
 export const TRACE_MEMO_KEY = 'weft_trace';
 
-/** A memo entry with the active span's `traceparent`, or nothing when no span is active. */
-export function traceMemo(): Record<string, { traceparent: string }> {
-  const sc = trace.getSpanContext(context.active());
+/** A memo entry with the active span's `traceparent` (or that of `ctx`), or nothing when no span is active. */
+export function traceMemo(ctx: Context = context.active()): Record<string, { traceparent: string }> {
+  const sc = trace.getSpanContext(ctx);
   if (!sc || !isSpanContextValid(sc)) return {};
   const flags = (sc.traceFlags & TraceFlags.SAMPLED) !== 0 ? '01' : '00';
   return { [TRACE_MEMO_KEY]: { traceparent: `00-${sc.traceId}-${sc.spanId}-${flags}` } };
