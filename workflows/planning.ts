@@ -24,7 +24,7 @@ import { runFragment } from './fragment-exec.js';
 import { knownSteps } from './known-steps.js';
 import type { TaskRun } from './run-state.js';
 import { executeHandlerStep, failStep, park, stepActivityOptions } from './step-exec.js';
-import { fragmentAccepted, planningAttempt, stepEnded, stepStarted } from './telemetry.js';
+import { fragmentAccepted, llmUsage, planningAttempt, stepEnded, stepStarted } from './telemetry.js';
 
 type PlanActivity = (request: PlanningRequest) => Promise<PlanningResult>;
 
@@ -354,8 +354,13 @@ async function summarizeSeen(run: TaskRun, ps: PlanPlanningStep, phase: number, 
     run.ledger = charge(run.ledger, { steps: 1 });
     try {
       const summary = await executeHandlerStep(run, record, { data: `\${steps.${name}.output}`, focus: ps.description || `planning step ${ps.name}`, max_words: 200 }, { ...ps.stepFailure, onExhausted: 'fail' });
-      const s = summary as { summary?: unknown; cost_usd?: unknown };
+      const s = summary as { summary?: unknown; cost_usd?: unknown; model?: unknown; input_tokens?: unknown; output_tokens?: unknown };
       run.ledger = charge(run.ledger, { costUsd: typeof s.cost_usd === 'number' ? s.cost_usd : entry.estimatedCostUsd });
+      if (typeof s.cost_usd === 'number' && typeof s.model === 'string') {
+        // the summarize handler calls Anthropic's Messages API (catalog/summarize.ts)
+        const tokens = { input: typeof s.input_tokens === 'number' ? s.input_tokens : 0, output: typeof s.output_tokens === 'number' ? s.output_tokens : 0 };
+        llmUsage({ template: run.plan.name, provider: 'anthropic', model: s.model, tokens, costUsd: s.cost_usd });
+      }
       run.summaries.set(name, typeof s.summary === 'string' ? { by: stepName, text: s.summary } : null);
     } catch (err) {
       if (isCancellation(err)) throw err;

@@ -12,6 +12,7 @@ import {
   TELEMETRY_SINK,
   UTILIZATION_DIMENSION,
   utilization,
+  type LlmUsageEvent,
   type PlanningAttemptEvent,
   type StepOutcome,
   type StepTelemetry,
@@ -67,6 +68,11 @@ export function stepParked(run: TaskRun, record: StepRecord, delta: 1 | -1): voi
 /** A planner attempt was validated (or failed). */
 export function planningAttempt(event: PlanningAttemptEvent): void {
   sink.planningAttempt(event);
+}
+
+/** LLM use the ledger was charged for outside planner calls. */
+export function llmUsage(event: LlmUsageEvent): void {
+  sink.llmUsage(event);
 }
 
 /** A fragment was accepted: its size, depth and handlers. */

@@ -104,6 +104,15 @@ export interface TaskEndedEvent {
   readonly steps: number;
 }
 
+/** LLM use outside planner calls that the ledger charges (the visible `summarize` steps before planning). */
+export interface LlmUsageEvent {
+  readonly template: string;
+  readonly provider: string;
+  readonly model: string;
+  readonly tokens: Readonly<Record<string, number>>;
+  readonly costUsd: number;
+}
+
 /** The sink's functions: what the workflow reports (a type alias: Temporal's `Sink` needs an index signature). */
 export type TelemetrySink = {
   stepStarted(event: StepTelemetry & { readonly startedAtMs: number }): void;
@@ -111,6 +120,7 @@ export type TelemetrySink = {
   stepParked(event: StepParkedEvent): void;
   planningAttempt(event: PlanningAttemptEvent): void;
   fragmentAccepted(event: FragmentAcceptedEvent): void;
+  llmUsage(event: LlmUsageEvent): void;
   taskEnded(event: TaskEndedEvent): void;
 };
 

@@ -15,7 +15,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CompiledPlan } from '../core/plan.js';
-import type { FragmentAcceptedEvent, PlanningAttemptEvent, StepEndedEvent, StepParkedEvent, TaskEndedEvent, UtilizationDimension } from '../core/telemetry.js';
+import type { FragmentAcceptedEvent, LlmUsageEvent, PlanningAttemptEvent, StepEndedEvent, StepParkedEvent, TaskEndedEvent, UtilizationDimension } from '../core/telemetry.js';
 
 /** Every family weft exports, with its labels: the contract in one place. */
 export const METRIC_FAMILIES = {
@@ -108,6 +108,14 @@ export class WeftMetrics {
     for (const [type, count] of Object.entries(e.tokens)) this.tokenUsage.observe({ ...genAi, gen_ai_token_type: type }, count);
     this.operationDuration.observe(genAi, e.latencyMs / 1000);
     this.cost.inc({ template: e.template, model }, e.costUsd);
+  }
+
+  /** LLM use charged outside planner calls (summaries before planning): tokens and cost. */
+  llmUsage(e: LlmUsageEvent): void {
+    for (const [type, count] of Object.entries(e.tokens)) {
+      this.tokenUsage.observe({ gen_ai_operation_name: GEN_AI_OPERATION, gen_ai_provider_name: e.provider, gen_ai_request_model: e.model, gen_ai_token_type: type }, count);
+    }
+    this.cost.inc({ template: e.template, model: e.model }, e.costUsd);
   }
 
   /** Provider calls made by one planning activity execution (counted where they happen, retries included). */

@@ -50,6 +50,7 @@ export function telemetrySinks(t: WorkerTelemetry = {}): InjectedSinks<WeftSinks
         callDuringReplay: false,
       },
       fragmentAccepted: { fn: (_info, e) => safely('a fragment', () => metrics?.fragmentAccepted(e)), callDuringReplay: false },
+      llmUsage: { fn: (_info, e) => safely('LLM use', () => metrics?.llmUsage(e)), callDuringReplay: false },
       taskEnded: {
         fn: (info, e) =>
           safely('a task', () => {

@@ -72,13 +72,14 @@ describe('WeftMetrics', () => {
     m.stepEnded(step({ step: 'flatten', handler: 'transform', kind: 'planned', createdBy: 'planning_step', planningStep: 'plan', fragmentId: 'plan:p1:abc', planningPhase: 1 }));
     m.planningAttempt({ template: 'order-triage', planningStep: 'plan', phase: 1, attempt: 1, result: 'rejected', codes: ['HANDLER_UNKNOWN', 'HANDLER_UNKNOWN'], provider: 'anthropic:claude-sonnet-4-6', model: 'claude-sonnet-4-6', tokens: { input: 9000, output: 300 }, costUsd: 0.0315, latencyMs: 1200, startedAtMs: 0, finishedAtMs: 1300 });
     m.llmCalls('order-triage', 'claude-sonnet-4-6', 'PROVIDER_UNAVAILABLE');
+    m.llmUsage({ template: 'order-triage', provider: 'anthropic', model: 'claude-sonnet-4-6', tokens: { input: 100, output: 10 }, costUsd: 0.0005 });
     const text = await m.registry.metrics();
     expect(text).toContain('weft_steps_total{template="order-triage",handler="load_orders",kind="static",created_by="template",outcome="completed"} 1');
     expect(text).toContain('weft_steps_total{template="order-triage",handler="transform",kind="planned",created_by="planning_step",outcome="completed"} 1');
     expect(text).toContain('weft_step_duration_seconds_sum{template="order-triage",handler="load_orders",kind="static",created_by="template",outcome="completed"} 0.25');
     expect(text).toContain('weft_validation_diagnostics_total{template="order-triage",code="HANDLER_UNKNOWN"} 2');
-    expect(text).toContain('weft_llm_cost_usd_total{template="order-triage",model="claude-sonnet-4-6"} 0.0315');
-    expect(text).toContain('gen_ai_client_token_usage_sum{gen_ai_operation_name="chat",gen_ai_provider_name="anthropic",gen_ai_request_model="claude-sonnet-4-6",gen_ai_token_type="input"} 9000');
+    expect(text).toContain('weft_llm_cost_usd_total{template="order-triage",model="claude-sonnet-4-6"} 0.032');
+    expect(text).toContain('gen_ai_client_token_usage_sum{gen_ai_operation_name="chat",gen_ai_provider_name="anthropic",gen_ai_request_model="claude-sonnet-4-6",gen_ai_token_type="input"} 9100');
     expect(text).toContain('weft_llm_calls_total{template="order-triage",model="claude-sonnet-4-6",outcome="PROVIDER_UNAVAILABLE"} 1');
     expect(text).not.toMatch(/flatten|plan:p1/); // no step names or fragment IDs in labels
   });
