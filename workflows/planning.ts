@@ -24,7 +24,7 @@ import { runFragment } from './fragment-exec.js';
 import { knownSteps } from './known-steps.js';
 import type { TaskRun } from './run-state.js';
 import { executeHandlerStep, failStep, park, stepActivityOptions } from './step-exec.js';
-import { fragmentAccepted, llmUsage, planningAttempt, stepEnded, stepStarted } from './telemetry.js';
+import { fragmentAccepted, llmUsage, planningAttempt, stepEnded } from './telemetry.js';
 
 type PlanActivity = (request: PlanningRequest) => Promise<PlanningResult>;
 
@@ -52,7 +52,6 @@ export async function runPlanningStep(run: TaskRun, ps: PlanPlanningStep): Promi
   record.startedAtMs = Date.now();
   run.state = 'planning';
   run.publish();
-  stepStarted(run, record);
   const planned: string[] = [];
   const results: Record<string, JsonValue> = {};
   let partial = false;

@@ -17,7 +17,7 @@ import type { StepActivityRequest } from '../activities/types.js';
 import { describeFailure, taskFailure } from './failures.js';
 import { runFanOut } from './fan-out.js';
 import type { TaskRun } from './run-state.js';
-import { stepEnded, stepParked, stepStarted } from './telemetry.js';
+import { stepEnded, stepParked } from './telemetry.js';
 
 type StepActivity = (request: StepActivityRequest) => Promise<JsonValue>;
 
@@ -85,7 +85,6 @@ export async function executeHandlerStep(
     record.state = 'running';
     record.startedAtMs ??= Date.now();
     record.executions++;
-    if (record.executions === 1) stepStarted(run, record);
     run.publish();
     try {
       const input = options.resolved ?? resolveValue(inputs, { taskInput: run.taskInput, stepOutputs: Object.fromEntries(run.outputs) });

@@ -40,11 +40,6 @@ function describe(run: TaskRun, record: StepRecord): StepTelemetry {
   };
 }
 
-/** A step started its first execution. */
-export function stepStarted(run: TaskRun, record: StepRecord): void {
-  sink.stepStarted({ ...describe(run, record), startedAtMs: record.startedAtMs ?? Date.now() });
-}
-
 /** A step ended (call after `finishedAtMs` is set). */
 export function stepEnded(run: TaskRun, record: StepRecord, outcome: StepOutcome): void {
   const finishedAtMs = record.finishedAtMs ?? Date.now();

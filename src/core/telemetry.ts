@@ -115,7 +115,6 @@ export interface LlmUsageEvent {
 
 /** The sink's functions: what the workflow reports (a type alias: Temporal's `Sink` needs an index signature). */
 export type TelemetrySink = {
-  stepStarted(event: StepTelemetry & { readonly startedAtMs: number }): void;
   stepEnded(event: StepEndedEvent): void;
   stepParked(event: StepParkedEvent): void;
   planningAttempt(event: PlanningAttemptEvent): void;

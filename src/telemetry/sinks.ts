@@ -31,7 +31,6 @@ export function telemetrySinks(t: WorkerTelemetry = {}): InjectedSinks<WeftSinks
   };
   return {
     [TELEMETRY_SINK]: {
-      stepStarted: { fn: () => undefined, callDuringReplay: false },
       stepEnded: {
         fn: (info, e) =>
           safely('a step', () => {
