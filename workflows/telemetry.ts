@@ -57,7 +57,7 @@ export function stepEnded(run: TaskRun, record: StepRecord, outcome: StepOutcome
 
 /** A step parked (+1) or an operator decided on it (-1). */
 export function stepParked(run: TaskRun, record: StepRecord, delta: 1 | -1): void {
-  sink.stepParked({ template: run.plan.name, handler: record.handler ?? PLANNER_HANDLER_LABEL, createdBy: record.provenance.createdBy, delta });
+  sink.stepParked({ template: run.plan.name, step: record.name, handler: record.handler ?? PLANNER_HANDLER_LABEL, createdBy: record.provenance.createdBy, delta });
 }
 
 /** A planner attempt was validated (or failed). */

@@ -46,6 +46,7 @@ export interface StepEndedEvent extends StepTelemetry {
 /** A step parked (+1) or left the parking lot (-1). */
 export interface StepParkedEvent {
   readonly template: string;
+  readonly step: string;
   readonly handler: string;
   readonly createdBy: CreatedBy;
   readonly delta: 1 | -1;

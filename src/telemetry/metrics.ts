@@ -89,9 +89,33 @@ export class WeftMetrics {
     this.stepDuration.observe(labels, Math.max(0, e.finishedAtMs - e.startedAtMs) / 1000);
   }
 
-  /** A step parked or was released. */
-  stepParked(e: StepParkedEvent): void {
-    this.parked.inc({ template: e.template, handler: e.handler, created_by: e.createdBy }, e.delta);
+  /** Parked steps this worker counts, by run and step, so a release it never saw parked is not counted. */
+  private readonly parkedNow = new Map<string, { template: string; handler: string; created_by: string }>();
+
+  /**
+   * A step parked or was released (`run`: the workflow run, which with the step name keys it).
+   * A release this worker did not see park (the workflow moved here from another worker, or this
+   * worker restarted) is ignored rather than pushing the gauge below zero.
+   */
+  stepParked(run: string, e: StepParkedEvent): void {
+    const key = `${run}\u0000${e.step}`;
+    const labels = { template: e.template, handler: e.handler, created_by: e.createdBy };
+    if (e.delta === 1 && !this.parkedNow.has(key)) {
+      this.parkedNow.set(key, labels);
+      this.parked.inc(labels);
+    } else if (e.delta === -1 && this.parkedNow.delete(key)) {
+      this.parked.dec(labels);
+    }
+  }
+
+  /** A run ended here: whatever it still had parked is no longer waiting. */
+  private releaseRun(run: string): void {
+    for (const [key, labels] of this.parkedNow) {
+      if (key.startsWith(`${run}\u0000`)) {
+        this.parkedNow.delete(key);
+        this.parked.dec(labels);
+      }
+    }
   }
 
   /** A planner attempt (validated or failed in the workflow). */
@@ -131,8 +155,9 @@ export class WeftMetrics {
     for (const handler of e.handlers) this.plannedHandlers.inc({ template: e.template, handler });
   }
 
-  /** A task ended. */
-  taskEnded(e: TaskEndedEvent): void {
+  /** A task ended (`run`: its workflow run). */
+  taskEnded(e: TaskEndedEvent, run?: string): void {
+    if (run !== undefined) this.releaseRun(run);
     this.tasks.inc({ template: e.template, outcome: e.outcome, phases: String(e.phases) });
     this.taskDuration.observe({ template: e.template, outcome: e.outcome }, Math.max(0, e.finishedAtMs - e.startedAtMs) / 1000);
     for (const [dimension, ratio] of Object.entries(e.utilization) as [UtilizationDimension, number][]) {

@@ -39,7 +39,7 @@ export function telemetrySinks(t: WorkerTelemetry = {}): InjectedSinks<WeftSinks
           }),
         callDuringReplay: false,
       },
-      stepParked: { fn: (_info, e) => safely('a parked step', () => metrics?.stepParked(e)), callDuringReplay: false },
+      stepParked: { fn: (info, e) => safely('a parked step', () => metrics?.stepParked(info.runId, e)), callDuringReplay: false },
       planningAttempt: {
         fn: (info, e) =>
           safely('a planning attempt', () => {
@@ -53,7 +53,7 @@ export function telemetrySinks(t: WorkerTelemetry = {}): InjectedSinks<WeftSinks
       taskEnded: {
         fn: (info, e) =>
           safely('a task', () => {
-            metrics?.taskEnded(e);
+            metrics?.taskEnded(e, info.runId);
             spans?.taskEnded(info, e);
           }),
         callDuringReplay: false,

@@ -84,6 +84,22 @@ describe('WeftMetrics', () => {
     expect(text).not.toMatch(/flatten|plan:p1/); // no step names or fragment IDs in labels
   });
 
+  it('counts parked steps per run and step: never below zero, released when the run ends here', async () => {
+    const m = new WeftMetrics();
+    const park = (run: string, step: string, delta: 1 | -1) => m.stepParked(run, { template: 't', step, handler: 'planner', createdBy: 'template', delta });
+    const gauge = async () => Number(/weft_parked_steps\{template="t",handler="planner",created_by="template"\} (\S+)/.exec(await m.registry.metrics())?.[1]);
+    park('r1', 'plan', 1);
+    park('r1', 'plan', 1); // the same parking seen twice
+    park('r2', 'plan', 1);
+    expect(await gauge()).toBe(2);
+    park('r3', 'plan', -1); // released here, parked on another worker
+    expect(await gauge()).toBe(2);
+    park('r1', 'plan', -1);
+    expect(await gauge()).toBe(1);
+    m.taskEnded({ template: 't', outcome: 'failed', phases: 0, startedAtMs: 0, finishedAtMs: 1, utilization: { steps: 0, phases: 0, llm_calls: 0, cost: 0, wall_time: 0 }, exhausted: null, costUsd: 0, steps: 1 }, 'r2');
+    expect(await gauge()).toBe(0);
+  });
+
   it('serves them at /metrics, with more text appended, and 404 elsewhere', async () => {
     const m = new WeftMetrics();
     m.taskEnded({ template: 't', outcome: 'completed', phases: 1, startedAtMs: 0, finishedAtMs: 2000, utilization: { steps: 0.5, phases: 0.5, llm_calls: 0.25, cost: 0.1, wall_time: 0.01 }, exhausted: null, costUsd: 0.1, steps: 4 });
