@@ -9,7 +9,7 @@ import { listChoices } from '../src/core/diagnostics.js';
 import type { CompiledPlan } from '../src/core/plan.js';
 import type { AnyHandler } from '../src/handler.js';
 import type { Planner } from '../src/planner/types.js';
-import { planningActivity } from './planning.js';
+import { planningActivity, type LlmCallListener } from './planning.js';
 import { handlerActivity } from './steps.js';
 import { localBlobStore, type BlobStore } from '../src/blob/store.js';
 import { DEFAULT_BLOB_THRESHOLD_BYTES } from '../src/core/blob.js';
@@ -31,6 +31,8 @@ export interface ActivityDeps {
   /** Where step results over `blobThresholdBytes` go (default: a local store in `.weft/blobs`). */
   readonly blobStore?: BlobStore;
   readonly blobThresholdBytes?: number;
+  /** Told of every planner provider call (metrics). */
+  readonly onLlmCalls?: LlmCallListener;
 }
 
 /** Built-in activity names (camelCase, so they never collide with snake_case handler names). */
@@ -48,7 +50,7 @@ export function createActivities(deps: ActivityDeps): WeftActivities & Record<st
   for (const h of deps.handlers) out[h.name] = handlerActivity(h, blobs);
   return {
     ...out,
-    weftPlan: planningActivity(deps.planner, blobs.store),
+    weftPlan: planningActivity(deps.planner, blobs.store, deps.onLlmCalls),
     weftCountItems: countItemsActivity(blobs.store),
     // eslint-disable-next-line @typescript-eslint/require-await
     async weftLoadTemplate({ name, input }: LoadTemplateRequest): Promise<LoadedTemplate> {

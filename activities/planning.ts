@@ -15,8 +15,11 @@ export const MAX_PLANNER_OUTPUT_BYTES = 512 * 1024;
 /** Prompts longer than this (bytes) are kept in the blob store; layer 2 shows the reference. */
 export const MAX_INLINE_PROMPT_BYTES = 8 * 1024;
 
+/** Told of every provider call a planning activity makes: its outcome (`success` or the failure type). */
+export type LlmCallListener = (template: string, planner: string, model: string | null, outcome: string, calls: number) => void;
+
 /** Creates the planning activity for a planner. */
-export function planningActivity(planner: Planner, blobs: BlobStore) {
+export function planningActivity(planner: Planner, blobs: BlobStore, onCalls?: LlmCallListener) {
   return async function weftPlan(request: PlanningRequest): Promise<PlanningResult> {
     const ctx = Context.current();
     // An LLM call can outlast the heartbeat timeout; beat while it runs so only a dead worker times out.
@@ -24,7 +27,10 @@ export function planningActivity(planner: Planner, blobs: BlobStore) {
     let result: PlanningResult;
     try {
       result = await planner.plan(request, ctx.cancellationSignal);
+      onCalls?.(request.template.name, planner.name, result.model, 'success', result.llmCalls);
     } catch (err) {
+      // A failed call counts too (each Temporal retry is another call).
+      onCalls?.(request.template.name, planner.name, null, err instanceof ApplicationFailure && err.type ? err.type : ctx.cancellationSignal.aborted ? 'CANCELLED' : 'PLANNER_ERROR', 1);
       if (err instanceof ApplicationFailure || err instanceof CancelledFailure || ctx.cancellationSignal.aborted) throw err;
       throw ApplicationFailure.create({
         type: 'PLANNER_ERROR',

@@ -37,6 +37,7 @@ import type { JsonValue } from './core/json.js';
 import type { CompiledPlan } from './core/plan.js';
 import { SA } from './core/search-attributes.js';
 import type { StepRecord } from './core/steps.js';
+import { traceMemo } from './telemetry/trace-context.js';
 
 export { WeftClientError, CLIENT_ERROR_CODES, type ClientErrorCode } from './client/errors.js';
 
@@ -127,6 +128,7 @@ export class WeftClient {
         taskQueue: this.config.taskQueue,
         typedSearchAttributes: [{ key: SA.template, value: template }],
         staticSummary: `weft ${template}`,
+        memo: traceMemo(), // the starter's trace, when one is active: the task's spans join it
       });
     } catch (err) {
       throw translateError(err, { config: this.config, workflowId });

@@ -22,6 +22,8 @@ import { entryPointFile } from './package-root.js';
 import { missingPlanner } from './planner/missing.js';
 import { compileAll } from './template/compile.js';
 import type { Template } from './template/define.js';
+import { providerOf } from './telemetry/metrics.js';
+import { telemetrySinks, type WorkerTelemetry } from './telemetry/sinks.js';
 
 /**
  * Path of the workflow module a worker bundles: `@weftworks/weft/workflow` (compiled JavaScript;
@@ -53,6 +55,8 @@ export interface WeftWorkerOptions {
   /** Where step results over `blobThresholdBytes` go (default: `WEFT_BLOB_DIR` or `.weft/blobs`). */
   readonly blobStore?: BlobStore;
   readonly blobThresholdBytes?: number;
+  /** Metrics and spans (`src/telemetry/`); off when absent. */
+  readonly telemetry?: WorkerTelemetry;
   /** Other Worker options (concurrency limits, interceptors, ...). */
   readonly workerOptions?: Partial<WorkerOptions>;
 }
@@ -62,6 +66,7 @@ export { compileAll } from './template/compile.js';
 /** Creates a worker that runs weft tasks. */
 export async function createWeftWorker(opts: WeftWorkerOptions): Promise<Worker> {
   const templates = compileAll(opts.templates, opts.handlers);
+  opts.telemetry?.metrics?.initialize(templates);
   const inputSchemas = Object.fromEntries(opts.templates.filter((t): t is Template => !('hash' in t)).map((t) => [t.name, t.input]));
   const activities = createActivities({
     handlers: opts.handlers,
@@ -70,6 +75,7 @@ export async function createWeftWorker(opts: WeftWorkerOptions): Promise<Worker>
     inputSchemas,
     ...(opts.blobStore ? { blobStore: opts.blobStore } : {}),
     ...(opts.blobThresholdBytes !== undefined ? { blobThresholdBytes: opts.blobThresholdBytes } : {}),
+    ...(opts.telemetry?.metrics ? { onLlmCalls: llmCallCounter(opts.telemetry.metrics) } : {}),
   });
   return Worker.create({
     connection: opts.connection,
@@ -77,6 +83,12 @@ export async function createWeftWorker(opts: WeftWorkerOptions): Promise<Worker>
     taskQueue: opts.taskQueue,
     activities,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions }),
+    sinks: telemetrySinks(opts.telemetry),
     ...(opts.workerOptions ?? {}),
   });
+}
+
+function llmCallCounter(metrics: NonNullable<WorkerTelemetry['metrics']>) {
+  return (template: string, planner: string, model: string | null, outcome: string, calls: number) =>
+    metrics.llmCalls(template, model ?? providerOf(planner).model, outcome, calls);
 }

@@ -17,12 +17,14 @@ import { viewResult, type ResultView } from '../src/core/summarize.js';
 import type { ValidationContext, ValidationResult } from '../src/core/validation.js';
 import { validateFragment } from '../src/core/validator/index.js';
 import type { FailedAttempt, PlanningRequest, PlanningResult } from '../src/planner/types.js';
+import type { PlanningAttemptEvent, PlanningAttemptResult } from '../src/core/telemetry.js';
 import type { PlanningAttempt } from './definitions.js';
 import { describeFailure, taskFailure } from './failures.js';
 import { runFragment } from './fragment-exec.js';
 import { knownSteps } from './known-steps.js';
 import type { TaskRun } from './run-state.js';
 import { executeHandlerStep, failStep, park, stepActivityOptions } from './step-exec.js';
+import { fragmentAccepted, llmUsage, planningAttempt, stepEnded } from './telemetry.js';
 
 type PlanActivity = (request: PlanningRequest) => Promise<PlanningResult>;
 
@@ -81,12 +83,14 @@ export async function runPlanningStep(run: TaskRun, ps: PlanPlanningStep): Promi
         const output = decision.output ?? { results, steps: planned, phases: phase - 1, partial: true, reason: 'planning skipped by an operator' };
         run.outputs.set(ps.name, output);
         run.publish();
+        stepEnded(run, record, 'skipped');
         return output;
       }
       throw failStep(run, record, decision.reason);
     }
     const { fragment, fragmentId, reasoning } = outcome;
     run.ledger = charge(run.ledger, { steps: fragment.steps.length, planningPhases: 1 });
+    fragmentAccepted(run, ps.name, fragmentId, fragment);
     const records = fragment.steps.map((s) =>
       newStepRecord({
         name: s.name,
@@ -124,6 +128,7 @@ export async function runPlanningStep(run: TaskRun, ps: PlanPlanningStep): Promi
   run.outputs.set(ps.name, output);
   run.state = 'running';
   run.publish();
+  stepEnded(run, record, 'completed');
   return output;
 }
 
@@ -140,6 +145,7 @@ async function planPhase(run: TaskRun, ps: PlanPlanningStep, record: StepRecord,
     const ctx = validationContext(run, ps, phase);
     const request = planningRequest(run, ps, phase, attempt, ctx, planned, failures);
     record.executions++;
+    const startedAtMs = Date.now();
     let result: PlanningResult;
     try {
       result = await proxyActivities<{ weftPlan: PlanActivity }>(
@@ -148,6 +154,7 @@ async function planPhase(run: TaskRun, ps: PlanPlanningStep, record: StepRecord,
     } catch (err) {
       if (isCancellation(err)) throw err;
       const error = describeFailure(err);
+      planningAttempt(attemptEvent(run, ps, phase, attempt, 'failed', [error.type], null, startedAtMs));
       const budget = PLANNER_BUDGET_REFUSALS[error.type];
       if (budget) {
         // The planner declined a call that would overrun the budget: converge, do not degrade.
@@ -163,6 +170,7 @@ async function planPhase(run: TaskRun, ps: PlanPlanningStep, record: StepRecord,
     const validation = validateFragment(result.output, ctx);
     const id = validation.ok ? makeFragmentId(ps.name, phase, validation.fragment) : null;
     run.planning.push(attemptRecord(ps, phase, attempt, 'planner', id, result, validation, request, null));
+    planningAttempt(attemptEvent(run, ps, phase, attempt, validation.ok ? 'accepted' : 'rejected', validation.diagnostics.map((d) => d.code), result, startedAtMs));
     if (validation.ok) return { kind: 'accepted', fragment: validation.fragment, fragmentId: id!, reasoning: validation.fragment.reasoning };
     run.validationFailures++;
     failures.push({ attempt, diagnostics: validation.diagnostics, rejected: result.output });
@@ -179,6 +187,41 @@ async function planPhase(run: TaskRun, ps: PlanPlanningStep, record: StepRecord,
     lastError += `; the template's fallback fragment is invalid too (${validation.diagnostics.map((d) => d.code).join(', ')})`;
   }
   return { kind: 'exhausted', lastError };
+}
+
+/** A planner attempt for telemetry: tokens by type, cost, latency, and the result of validation. */
+function attemptEvent(
+  run: TaskRun,
+  ps: PlanPlanningStep,
+  phase: number,
+  attempt: number,
+  result: PlanningAttemptResult,
+  codes: readonly string[],
+  planning: PlanningResult | null,
+  startedAtMs: number,
+): PlanningAttemptEvent {
+  return {
+    template: run.plan.name,
+    planningStep: ps.name,
+    phase,
+    attempt,
+    result,
+    codes,
+    provider: planning?.planner ?? null,
+    model: planning?.model ?? null,
+    // `input` is every prompt token, cached or not (GenAI's input_tokens); the cache classes break it down.
+    tokens: planning
+      ? {
+          input: planning.inputTokens,
+          output: planning.outputTokens,
+          ...(planning.usage ? { cache_read: planning.usage.cacheRead, cache_creation: planning.usage.cacheWrite5m + planning.usage.cacheWrite1h } : {}),
+        }
+      : {},
+    costUsd: planning?.costUsd ?? 0,
+    latencyMs: planning?.latencyMs ?? 0,
+    startedAtMs,
+    finishedAtMs: Date.now(),
+  };
 }
 
 /** The validation context at this point of the run. */
@@ -321,8 +364,13 @@ async function summarizeSeen(run: TaskRun, ps: PlanPlanningStep, phase: number, 
     run.ledger = charge(run.ledger, { steps: 1 });
     try {
       const summary = await executeHandlerStep(run, record, { data: `\${steps.${name}.output}`, focus: ps.description || `planning step ${ps.name}`, max_words: 200 }, { ...ps.stepFailure, onExhausted: 'fail' });
-      const s = summary as { summary?: unknown; cost_usd?: unknown };
+      const s = summary as { summary?: unknown; cost_usd?: unknown; model?: unknown; input_tokens?: unknown; output_tokens?: unknown };
       run.ledger = charge(run.ledger, { costUsd: typeof s.cost_usd === 'number' ? s.cost_usd : entry.estimatedCostUsd });
+      if (typeof s.cost_usd === 'number' && typeof s.model === 'string') {
+        // the summarize handler calls Anthropic's Messages API (catalog/summarize.ts)
+        const tokens = { input: typeof s.input_tokens === 'number' ? s.input_tokens : 0, output: typeof s.output_tokens === 'number' ? s.output_tokens : 0 };
+        llmUsage({ template: run.plan.name, provider: 'anthropic', model: s.model, tokens, costUsd: s.cost_usd });
+      }
       run.summaries.set(name, typeof s.summary === 'string' ? { by: stepName, text: s.summary } : null);
     } catch (err) {
       if (isCancellation(err)) throw err;

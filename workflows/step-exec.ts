@@ -17,6 +17,7 @@ import type { StepActivityRequest } from '../activities/types.js';
 import { describeFailure, taskFailure } from './failures.js';
 import { runFanOut } from './fan-out.js';
 import type { TaskRun } from './run-state.js';
+import { stepEnded, stepParked } from './telemetry.js';
 
 type StepActivity = (request: StepActivityRequest) => Promise<JsonValue>;
 
@@ -77,6 +78,7 @@ export async function executeHandlerStep(
     record.finishedAtMs = Date.now();
     run.outputs.set(record.name, null);
     run.publish();
+    stepEnded(run, record, 'skipped');
     return null;
   }
   for (;;) {
@@ -107,6 +109,7 @@ export async function executeHandlerStep(
         record.state = 'cancelled';
         record.finishedAtMs = Date.now();
         run.publish();
+        stepEnded(run, record, 'cancelled');
         throw err;
       }
       record.error = describeFailure(err);
@@ -120,6 +123,7 @@ export async function executeHandlerStep(
         record.outputBytes = jsonByteLength(output);
         record.finishedAtMs = Date.now();
         run.publish();
+        stepEnded(run, record, 'skipped');
         return output;
       }
       throw failStep(run, record, decision.reason);
@@ -134,6 +138,7 @@ function complete(run: TaskRun, record: StepRecord, output: JsonValue): void {
   record.outputBytes = isBlobRef(output) ? output.bytes : jsonByteLength(output);
   record.finishedAtMs = Date.now();
   run.publish();
+  stepEnded(run, record, 'completed');
 }
 
 /** Marks the step failed and returns the task failure to throw. */
@@ -141,6 +146,7 @@ export function failStep(run: TaskRun, record: StepRecord, operatorReason?: stri
   record.state = 'failed';
   record.finishedAtMs = Date.now();
   run.publish();
+  stepEnded(run, record, 'failed');
   const cause = record.error ? `${record.error.type}: ${record.error.message.replace(/\.+$/, '')}` : 'unknown error';
   const by = operatorReason !== undefined ? ` An operator failed it: ${operatorReason}.` : '';
   return taskFailure(
@@ -158,7 +164,9 @@ export async function park(run: TaskRun, record: StepRecord) {
   record.state = 'parked';
   run.operatorDecisions.delete(record.name);
   run.publish();
+  stepParked(run, record, 1);
   await condition(() => run.operatorDecisions.has(record.name));
+  stepParked(run, record, -1);
   const decision = run.operatorDecisions.get(record.name)!;
   run.operatorDecisions.delete(record.name);
   record.operatorAction = `${decision.action}${decision.by ? ` by ${decision.by}` : ''}${decision.reason ? `: ${decision.reason}` : ''}`;

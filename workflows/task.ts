@@ -36,6 +36,7 @@ import { runReadySet } from './ready-set.js';
 import { TaskRun } from './run-state.js';
 import { executeHandlerStep } from './step-exec.js';
 import { validateOperatorSkip } from './operator.js';
+import { taskEnded } from './telemetry.js';
 
 const { weftLoadTemplate } = proxyActivities<{ weftLoadTemplate(req: LoadTemplateRequest): Promise<LoadedTemplate> }>({
   startToCloseTimeout: '30s',
@@ -66,10 +67,12 @@ export async function weftTask(start: TaskInput): Promise<TaskResult> {
   } catch (err) {
     run.state = 'failed';
     run.publishNow();
+    taskEnded(run, 'failed');
     throw err;
   }
   run.state = 'completed';
   run.publishNow();
+  taskEnded(run, run.partial || run.ledger.exhausted !== null ? 'partial' : 'completed');
   await condition(allHandlersFinished);
   return result(run);
 }

@@ -57,6 +57,8 @@ const ENVIRONMENT: readonly (readonly [string, string])[] = [
   ['ANTHROPIC_API_KEY', 'plan with Claude (the example registry, weft eval); unset: the scripted planner'],
   ['ANTHROPIC_BASE_URL, WEFT_MODEL', 'Messages API endpoint (default https://api.anthropic.com) and model (default claude-sonnet-4-6)'],
   ['WEFT_BLOB_DIR', 'where step results over 32 KiB and large prompts are stored (default .weft/blobs)'],
+  ['WEFT_METRICS_ADDRESS', "worker's Prometheus endpoint host:port, e.g. 127.0.0.1:9464 (default off)"],
+  ['OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_EXPORTER, OTEL_*', 'traces of worker and weft run over OpenTelemetry (default off)'],
 ];
 
 /** The top-level help: every command's usage and summary, grouped as the table orders them. */

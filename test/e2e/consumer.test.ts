@@ -76,7 +76,8 @@ describe('the packed tarball', () => {
   it('holds the compiled package, the bin and the servers script, and no tests, benches, eval problems or CI files', () => {
     expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'bin/weft.js', 'temporal-dev.sh', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/workflows/index.js', 'dist/src/testing/index.js']));
     const top = [...new Set(files.map((f) => f.split('/')[0]))].sort();
-    expect(top).toEqual(['README.md', 'bin', 'dist', 'package.json', 'temporal-dev.sh']);
+    expect(top).toEqual(['README.md', 'bin', 'dist', 'observability', 'package.json', 'temporal-dev.sh']);
+    expect(files).toEqual(expect.arrayContaining(['observability/dashboards/weft-tasks.json', 'observability/alerts/weft.rules.yml']));
     expect(files.filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
   });
 

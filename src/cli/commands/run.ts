@@ -67,18 +67,24 @@ export const runCommand = defineCommand({
   exitCodes: ['0  the task completed (or --no-wait)', '1  the task failed, or Temporal could not be reached', '2  usage error or unreadable input file'],
   async run({ positionals, options }, ctx) {
     const input = options.input === undefined ? {} : await readJson(options.input, ctx.cwd, 'input file');
+    // With OTEL_* set, the task's trace starts here: its spans are children of this one.
+    const { startTracing } = await import('../../telemetry/tracing.js');
+    const tracing = await startTracing(ctx.env, 'weft-cli');
     const weft = await ctx.connect();
+    const go = () =>
+      runTask(weft, positionals.template, input, { ...(options.id === undefined ? {} : { workflowId: options.id }), wait: !options['no-wait'] }, ctx);
     try {
-      const outcome = await runTask(
-        weft,
-        positionals.template,
-        input,
-        { ...(options.id === undefined ? {} : { workflowId: options.id }), wait: !options['no-wait'] },
-        ctx,
-      );
+      const outcome = tracing ? await tracing.tracer.startActiveSpan(`weft run ${positionals.template}`, async (span) => {
+        try {
+          return await go();
+        } finally {
+          span.end();
+        }
+      }) : await go();
       return outcome.exitCode;
     } finally {
       await weft.close();
+      await tracing?.shutdown();
     }
   },
 });

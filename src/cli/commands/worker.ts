@@ -8,6 +8,7 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig, type WeftConfig } from '../../config.js';
 import { CliError, defineCommand } from '../command.js';
 import { loadCompiledRegistry, registryOption, type CompiledRegistry } from '../registry-option.js';
+import type { WorkerTelemetry } from '../../telemetry/sinks.js';
 
 /** A worker and the connection it owns. */
 export interface RunningWorker {
@@ -18,7 +19,12 @@ export interface RunningWorker {
 }
 
 /** Connects and creates (bundles) a worker for a registry; `run()` is the caller's. */
-export async function startWorker(config: WeftConfig, registry: CompiledRegistry, workflowBundlePath?: string): Promise<RunningWorker> {
+export async function startWorker(
+  config: WeftConfig,
+  registry: CompiledRegistry,
+  options: { readonly workflowBundlePath?: string | undefined; readonly telemetry?: WorkerTelemetry | undefined } = {},
+): Promise<RunningWorker> {
+  const { workflowBundlePath, telemetry } = options;
   // Loaded here, not at the top: `weft --help` and the other commands do not pay for them.
   const [{ NativeConnection }, { translateError }, { tlsOptions }, { createWeftWorker }, { missingPlanner }] = await Promise.all([
     import('@temporalio/worker'),
@@ -44,6 +50,7 @@ export async function startWorker(config: WeftConfig, registry: CompiledRegistry
       templates: registry.plans,
       planner,
       ...(workflowBundlePath ? { workflowBundle: { codePath: workflowBundlePath } } : {}),
+      ...(telemetry ? { telemetry } : {}),
     });
     const description =
       `task queue ${config.taskQueue} · namespace ${config.namespace} · ${config.temporalAddress} · ` +
@@ -68,12 +75,22 @@ export const workerCommand = defineCommand({
   },
   async run({ options }, ctx) {
     const config = loadConfig(ctx.env);
-    const registry = await loadCompiledRegistry(options.registry, ctx);
     const bundlePath = options['workflow-bundle'] === undefined ? undefined : resolve(ctx.cwd, options['workflow-bundle']);
     if (bundlePath !== undefined && !existsSync(bundlePath)) throw new CliError(`--workflow-bundle ${bundlePath} does not exist; write it with \`weft bundle <file>\` first`);
-    ctx.out(`weft worker: registry ${registry.path}; connecting to ${config.temporalAddress} and ${bundlePath ? `loading ${bundlePath}` : 'bundling the workflow code'}…`);
-    const { worker, connection, description } = await startWorker(config, registry, bundlePath);
-    ctx.out(`weft worker: running (${description}); Ctrl-C to stop`);
+    // Telemetry first: the Temporal runtime (with its metrics exporter) must exist before any connection.
+    const { startWorkerTelemetry } = await import('../../telemetry/worker-setup.js');
+    const telemetry = await startWorkerTelemetry(ctx.env);
+    let started: RunningWorker;
+    try {
+      const registry = await loadCompiledRegistry(options.registry, ctx);
+      ctx.out(`weft worker: registry ${registry.path}; connecting to ${config.temporalAddress} and ${bundlePath ? `loading ${bundlePath}` : 'bundling the workflow code'}…`);
+      started = await startWorker(config, registry, { workflowBundlePath: bundlePath, telemetry: telemetry.worker });
+    } catch (err) {
+      await telemetry.close();
+      throw err;
+    }
+    const { worker, connection, description } = started;
+    ctx.out(`weft worker: running (${description}); ${telemetry.description}; Ctrl-C to stop`);
     // Temporal's runtime shuts the worker down on these signals; say what is happening.
     const onSignal = (signal: string) => ctx.out(`weft worker: ${signal}: shutting down, in-flight activities finish first (send it again to force)`);
     process.once('SIGINT', onSignal);
@@ -84,6 +101,7 @@ export const workerCommand = defineCommand({
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       await connection.close();
+      await telemetry.close();
     }
     ctx.out('weft worker: stopped');
     return 0;
