@@ -56,7 +56,7 @@ export function createSummarizeHandler(options: SummarizeOptions = {}) {
   // The SDK loads on the first summary, not with the catalog: most processes that import the
   // catalog (the CLI, workers without a key) never call the model.
   let client: Promise<Anthropic> | undefined;
-  const connect = (key: string) => (client ??= loadAnthropicSdk().then((sdk) => new sdk.default({ apiKey: key, baseURL, timeout: timeoutMs, maxRetries: 0 })));
+  const connect = (key: string) => (client ??= loadAnthropicSdk().then((sdk) => new sdk.default({ apiKey: key, baseURL, timeout: timeoutMs, maxRetries: 0, openTelemetry: false })));
   // A `transform` primitive: it computes a new value from its input and changes nothing outside the task.
   const summarizeJson = transformPrimitive({
     name: 'summarize_json',

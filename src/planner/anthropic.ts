@@ -119,7 +119,7 @@ export function anthropicPlanner(options: AnthropicPlannerOptions = {}): Planner
   let client: Promise<Anthropic> | undefined;
   const connect = () =>
     (client ??= Promise.all([loadAnthropicSdk(), loadZodOutputFormat()]).then(
-      ([sdk]) => new sdk.default({ apiKey: s.apiKey, baseURL: s.baseURL, timeout: s.timeoutMs, maxRetries: s.maxRetries }),
+      ([sdk]) => new sdk.default({ apiKey: s.apiKey, baseURL: s.baseURL, timeout: s.timeoutMs, maxRetries: s.maxRetries, openTelemetry: false }),
     ));
   const warned = new Set<string>();
   const name = `anthropic:${s.model}`;

@@ -2,6 +2,9 @@
  * The Anthropic SDK, loaded on first use: a Claude planner or `summarize` handler loads it when it
  * first calls the model, so processes that only import weft (the CLI, a registry, workers that plan
  * with a scripted planner) do not pay for it. `@anthropic-ai/sdk` is a dependency of weft.
+ *
+ * weft's clients are built with `openTelemetry: false`: weft records each call as a GenAI span of
+ * its own, in the task's trace; the SDK's spans would be duplicates outside it.
  */
 import type * as Sdk from '@anthropic-ai/sdk';
 import type { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
