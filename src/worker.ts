@@ -44,12 +44,10 @@ export function compileAll(templates: readonly (Template | CompiledPlan)[], hand
 /** Creates a worker that runs weft tasks. */
 export async function createWeftWorker(opts: WeftWorkerOptions): Promise<Worker> {
   const templates = compileAll(opts.templates, opts.handlers);
-  const inputSchemas = Object.fromEntries(opts.templates.filter((t): t is Template => !('hash' in t)).map((t) => [t.name, t.input]));
   const activities = createActivities({
     handlers: opts.handlers,
     templates,
     planner: opts.planner,
-    inputSchemas,
     ...(opts.blobStore ? { blobStore: opts.blobStore } : {}),
     ...(opts.blobThresholdBytes !== undefined ? { blobThresholdBytes: opts.blobThresholdBytes } : {}),
   });

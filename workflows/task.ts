@@ -6,6 +6,7 @@
 import {
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   ApplicationFailure,
@@ -17,6 +18,7 @@ import type { CompiledPlan, PlanStep } from '../src/core/plan.js';
 import { countByOrigin, newStepRecord, TEMPLATE_PROVENANCE } from '../src/core/steps.js';
 import type { LoadedTemplate, LoadTemplateRequest } from '../activities/types.js';
 import { checkSchema } from '../src/core/json-schema/check.js';
+import { taskInputFor } from '../src/core/task-input.js';
 import {
   budgetQuery,
   gateUpdate,
@@ -74,8 +76,16 @@ export async function weftTask(start: TaskInput): Promise<TaskResult> {
   return result(run);
 }
 
-/** A plan passed directly has no zod schema here: check the input against its JSON Schema. */
+/** Patch ID of applying the input schema's defaults to a plan passed directly, as the template path does. */
+export const INPUT_DEFAULTS_PATCH = 'weft-10-input-defaults';
+
+/** A plan passed directly: apply its input schema (defaults, then checks) like every other path. */
 function checkedInput(plan: CompiledPlan, input: JsonValue): JsonValue {
+  if (patched(INPUT_DEFAULTS_PATCH)) {
+    const checked = taskInputFor(plan, input);
+    if (!checked.ok) throw taskFailure('TASK_INPUT_INVALID', checked.message);
+    return checked.input;
+  }
   const issues = checkSchema(plan.inputSchema, input);
   if (issues.length > 0) {
     const shown = issues.slice(0, 5).map((i) => `${i.pointer || '(root)'}: ${i.message}`).join('; ');
