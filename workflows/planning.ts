@@ -12,6 +12,7 @@ import { isBlobRef } from '../src/core/blob.js';
 import type { PlanPlanningStep } from '../src/core/plan.js';
 import type { PlanningOutput } from '../src/core/planning-output.js';
 import { resolveValue } from '../src/core/references.js';
+import { outcomeLine } from '../src/core/planning-outcome.js';
 import { newStepRecord, summaryLine, type StepRecord } from '../src/core/steps.js';
 import { viewResult, type ResultView } from '../src/core/summarize.js';
 import type { ValidationContext, ValidationResult } from '../src/core/validation.js';
@@ -143,7 +144,7 @@ async function planPhase(run: TaskRun, ps: PlanPlanningStep, record: StepRecord,
     let result: PlanningResult;
     try {
       result = await proxyActivities<{ weftPlan: PlanActivity }>(
-        stepActivityOptions(run, record, ps.failure, summaryLine(record, `phase ${phase}, attempt ${attempt}`)),
+        stepActivityOptions(run, record, ps.failure, summaryLine(record, `phase ${phase}, attempt ${attempt}${previousOutcome(run, ps.name, phase)}`)),
       ).weftPlan(request);
     } catch (err) {
       if (isCancellation(err)) throw err;
@@ -179,6 +180,17 @@ async function planPhase(run: TaskRun, ps: PlanPlanningStep, record: StepRecord,
     lastError += `; the template's fallback fragment is invalid too (${validation.diagnostics.map((d) => d.code).join(', ')})`;
   }
   return { kind: 'exhausted', lastError };
+}
+
+/**
+ * On the next planning call's label, how the attempt before it ended, so the Web UI's timeline
+ * shows rejected attempts (each planning activity itself completes: the planner answered).
+ */
+function previousOutcome(run: TaskRun, step: string, phase: number): string {
+  if (!run.operatorHistory) return '';
+  const last = run.planning[run.planning.length - 1];
+  if (!last || last.planningStep !== step || last.phase !== phase) return '';
+  return ` (attempt ${last.attempt} ${outcomeLine(last)})`;
 }
 
 /** The validation context at this point of the run. */

@@ -7,6 +7,7 @@ import { budgetLine, type BudgetLedger } from '../src/core/budget.js';
 import type { JsonValue } from '../src/core/json.js';
 import type { CompiledPlan } from '../src/core/plan.js';
 import { SA } from '../src/core/search-attributes.js';
+import { planningOutcome } from '../src/core/planning-outcome.js';
 import { countByOrigin, memoRows, type StepRecord } from '../src/core/steps.js';
 import type { GateDecision, OperateRequest, PlanningAttempt, TaskState } from './definitions.js';
 import { renderDetails } from './details.js';
@@ -42,6 +43,12 @@ export class TaskRun {
     readonly plan: CompiledPlan,
     readonly taskInput: JsonValue,
     public ledger: BudgetLedger,
+    /**
+     * Patch `weft-10-operator-history`: labels start with the step name, parked steps and gates
+     * wait on a labelled timer, planning outcomes are kept in the memo, details are escaped —
+     * what operator tools read from history with no worker, and what the Web UI shows.
+     */
+    readonly operatorHistory = false,
   ) {}
 
   /** Adds a step record (frame or planned). */
@@ -129,6 +136,7 @@ export class TaskRun {
       weft_steps: memoRows(listed.slice(0, MEMO_MAX_ROWS)).map((r) => r.slice(0, 5)),
       weft_steps_omitted: Math.max(0, listed.length - MEMO_MAX_ROWS),
       ...(this.children.size === 0 ? {} : { weft_spawned: Object.fromEntries([...this.children].map(([parent, kids]) => [parent, kids.length])) }),
+      ...(this.operatorHistory && this.planning.length > 0 ? { weft_planning: this.planning.map(planningOutcome) } : {}),
     };
     const memoKey = JSON.stringify(memo);
     if (memoKey !== this.memoPublished) {

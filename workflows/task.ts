@@ -50,10 +50,11 @@ export async function weftTask(start: TaskInput): Promise<TaskResult> {
   // Handlers first: operators and tools may query a task before its plan has loaded.
   const holder: { run: TaskRun | null } = { run: null };
   installHandlers(holder);
+  const operatorHistory = patched(OPERATOR_HISTORY_PATCH);
   // The plan is an activity result or workflow input: either way it is in history, so a deploy
   // that changes the template or the catalog never changes this run on replay.
   const { plan, input } = 'plan' in start ? { plan: start.plan, input: checkedInput(start.plan, start.input) } : await weftLoadTemplate({ name: start.template, input: start.input });
-  const run = new TaskRun(plan, input, openLedger(plan.budget, plan.steps.length, Date.now()));
+  const run = new TaskRun(plan, input, openLedger(plan.budget, plan.steps.length, Date.now()), operatorHistory);
   holder.run = run;
   for (const s of plan.steps) {
     run.add(
@@ -75,6 +76,12 @@ export async function weftTask(start: TaskInput): Promise<TaskResult> {
   await condition(allHandlersFinished);
   return result(run);
 }
+
+/**
+ * Patch ID of what operators read from history and see in the Web UI: step names first in
+ * labels, parked steps and gates waiting on labelled timers, planning outcomes in the memo.
+ */
+export const OPERATOR_HISTORY_PATCH = 'weft-10-operator-history';
 
 /** Patch ID of applying the input schema's defaults to a plan passed directly, as the template path does. */
 export const INPUT_DEFAULTS_PATCH = 'weft-10-input-defaults';
