@@ -11,6 +11,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { RegistryError } from '../registry.js';
 import { parseCommandArgs } from './args.js';
 import { CliError, UsageError, type AnyCommand, type CliContext } from './command.js';
+import { blobGetCommand } from './commands/blob.js';
 import { catalogCommand } from './commands/catalog.js';
 import { dlqFailCommand, dlqListCommand, dlqRetryCommand, dlqSkipCommand } from './commands/dlq.js';
 import { evalCommand } from './commands/eval.js';
@@ -36,6 +37,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   dlqFailCommand,
   gateApproveCommand,
   gateRejectCommand,
+  blobGetCommand,
   evalCommand,
 ];
 

@@ -150,7 +150,7 @@ async function prompts(l: PlanningLayer, ctx: Pick<CliContext, 'env' | 'cwd'>): 
         const text = await store.get(a.promptRef.$weft_blob);
         out.set(i, typeof text === 'string' ? text : JSON.stringify(text, null, 2));
       } catch (e) {
-        throw new CliError(`the prompt of ${a.planningStep} phase ${a.phase} attempt ${a.attempt} is ${a.promptRef.$weft_blob}, not readable in ${dir}: ${(e as Error).message} Set WEFT_BLOB_DIR to the workers' blob directory.`);
+        throw new CliError(`the prompt of ${a.planningStep} phase ${a.phase} attempt ${a.attempt} is ${a.promptRef.$weft_blob}, not readable in ${dir}: ${(e as Error).message} Set WEFT_BLOB_DIR to the workers' blob directory.`, 1);
       }
     }
   }
