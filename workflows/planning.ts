@@ -23,7 +23,7 @@ import { describeFailure, taskFailure } from './failures.js';
 import { runFragment } from './fragment-exec.js';
 import { knownSteps } from './known-steps.js';
 import type { TaskRun } from './run-state.js';
-import { executeHandlerStep, failStep, park, stepActivityOptions } from './step-exec.js';
+import { executeHandlerStep, failStep, operatorSkipped, park, stepActivityOptions } from './step-exec.js';
 
 type PlanActivity = (request: PlanningRequest) => Promise<PlanningResult>;
 
@@ -78,6 +78,7 @@ export async function runPlanningStep(run: TaskRun, ps: PlanPlanningStep): Promi
       }
       if (decision.action === 'skip') {
         record.state = 'skipped';
+        operatorSkipped(run, record);
         record.finishedAtMs = Date.now();
         const output = decision.output ?? { results, steps: planned, phases: phase - 1, partial: true, reason: 'planning skipped by an operator' };
         run.outputs.set(ps.name, output);

@@ -12,6 +12,9 @@ import { countByOrigin, memoRows, type StepRecord } from '../src/core/steps.js';
 import type { GateDecision, OperateRequest, PlanningAttempt, TaskState } from './definitions.js';
 import { renderDetails } from './details.js';
 
+/** The `WeftCreatedBy` value of a task where an operator gave a skipped step's output. */
+export const OPERATOR_ORIGIN = 'operator';
+
 /** Rows of the provenance table kept in the memo at most (the step query has all). */
 const MEMO_MAX_ROWS = 500;
 
@@ -97,7 +100,9 @@ export class TaskRun {
     const parked = records.some((s) => s.state === 'parked');
     const state: TaskState = parked && this.state !== 'completed' && this.state !== 'failed' ? 'parked' : this.state;
     const handlers = [...new Set(records.map((s) => s.handler).filter((h): h is string => h !== null))].sort();
-    const createdBy = [...new Set(records.map((s) => s.provenance.createdBy))].sort();
+    const origins: string[] = records.map((s) => s.provenance.createdBy);
+    if (this.operatorHistory && records.some((s) => s.state === 'skipped' && s.operatorAction?.startsWith('skip'))) origins.push(OPERATOR_ORIGIN);
+    const createdBy = [...new Set(origins)].sort();
     const attrs = {
       template: this.plan.name,
       state,

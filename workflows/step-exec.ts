@@ -117,6 +117,7 @@ export async function executeHandlerStep(
       if (decision.action === 'retry') continue;
       if (decision.action === 'skip') {
         record.state = 'skipped';
+        operatorSkipped(run, record);
         const output = decision.output ?? null;
         run.outputs.set(record.name, output);
         record.outputBytes = jsonByteLength(output);
@@ -136,6 +137,16 @@ function complete(run: TaskRun, record: StepRecord, output: JsonValue): void {
   record.outputBytes = isBlobRef(output) ? output.bytes : jsonByteLength(output);
   record.finishedAtMs = Date.now();
   run.publish();
+}
+
+/**
+ * An operator's skip makes the result partial and leaves a searchable trace: `operator` joins
+ * `WeftCreatedBy` (an output an operator gave), so `WeftCreatedBy = 'operator'` finds the task.
+ */
+export function operatorSkipped(run: TaskRun, record: StepRecord): void {
+  if (!run.operatorHistory) return;
+  run.partial = true;
+  run.reason ??= `step '${record.name}' was skipped by an operator (${record.operatorAction ?? 'skip'}); its output was given, not computed`;
 }
 
 /** Marks the step failed and returns the task failure to throw. */

@@ -521,6 +521,13 @@ function buildSteps(
       if (done !== null && (decisions.get(record.name) ?? []).every((d) => d.wfAt <= done)) {
         r.state = 'completed';
         r.finishedAtMs = done;
+      } else {
+        // Every child settled and one failed: the fan-out failed (and parks, when its task says so).
+        const lasts = kids.map((k) => byStep.get(k.name)?.at(-1));
+        if (lasts.length > 0 && lasts.every((a) => a?.closed) && lasts.some((a) => a?.closed?.kind === 'activity-failed')) {
+          r.state = 'failed';
+          r.error = { type: 'FAN_OUT_PARTITIONS_FAILED', message: `partitions failed: ${kids.filter((_k, i) => lasts[i]?.closed?.kind === 'activity-failed').map((k) => k.name).join(', ')}` };
+        }
       }
     }
     const gateTimer = timers.filter((t) => labelledStep(t.started.summary, GATE_LABEL) === record.name).pop();
