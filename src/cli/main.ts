@@ -19,6 +19,7 @@ import { gateApproveCommand, gateRejectCommand } from './commands/gate.js';
 import { inspectCommand } from './commands/inspect.js';
 import { runCommand } from './commands/run.js';
 import { templatesCommand } from './commands/templates.js';
+import { uiCommand } from './commands/ui.js';
 import { validateCommand } from './commands/validate.js';
 import { workerCommand } from './commands/worker.js';
 import { commandHelp, mainHelp, usageLine } from './help.js';
@@ -28,6 +29,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   workerCommand,
   runCommand,
   inspectCommand,
+  uiCommand,
   validateCommand,
   catalogCommand,
   templatesCommand,

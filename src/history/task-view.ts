@@ -29,6 +29,8 @@ export type StepViewState = StepState | 'not_run';
 
 /** One activity execution of a step (one `weft dlq retry` starts another). */
 export interface ExecutionView {
+  /** The activity's scheduled event (for a link into the Temporal Web UI's history). */
+  readonly scheduledEventId: number;
   /** When the workflow scheduled it, when its last attempt started, when it closed (epoch ms). */
   readonly scheduledAtMs: number;
   readonly startedAtMs: number | null;
@@ -609,6 +611,7 @@ function planningOutput(
 function executionView(a: Activity): ExecutionView {
   const c = a.closed;
   return {
+    scheduledEventId: a.scheduled.id,
     scheduledAtMs: a.scheduled.time,
     startedAtMs: a.started?.time ?? null,
     closedAtMs: c?.time ?? null,
