@@ -34,6 +34,7 @@ let env: TestWorkflowEnvironment;
 let weft: WeftClient;
 let dir: string;
 let cliEnv: Record<string, string>;
+let makeWorker: () => ReturnType<typeof createWeftWorker>;
 const taskQueue = `no-worker-${randomUUID().slice(0, 8)}`;
 const ids = { finished: `finished-${randomUUID().slice(0, 8)}`, parked: `parked-${randomUUID().slice(0, 8)}`, exhausted: `exhausted-${randomUUID().slice(0, 8)}` };
 
@@ -79,16 +80,19 @@ beforeAll(async () => {
     if (req.taskId === ids.parked) return req.attempt === 1 ? badFragment : parkingFragment;
     return orderTriageFragment;
   });
-  const worker = await createWeftWorker({
-    connection: env.nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    handlers: [...registry.handlers, ...testHandlers.filter((h) => !registry.handlers.some((r) => r.name === h.name))],
-    templates: [...registry.templates, parks, exhausts],
-    planner,
-    workflowBundle: await bundle(),
-    blobStore: localBlobStore(join(dir, 'blobs')),
-  });
+  const workflowBundle = await bundle();
+  makeWorker = () =>
+    createWeftWorker({
+      connection: env.nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      handlers: [...registry.handlers, ...testHandlers.filter((h) => !registry.handlers.some((r) => r.name === h.name))],
+      templates: [...registry.templates, parks, exhausts],
+      planner,
+      workflowBundle,
+      blobStore: localBlobStore(join(dir, 'blobs')),
+    });
+  const worker = await makeWorker();
   failTimes(ids.parked, 'broken', 1000);
   await worker.runUntil(async () => {
     await weft.start('order-triage', { orders_path: join(REPO_ROOT, 'examples/order-triage/data/orders.json'), report_dir: join(dir, 'reports') }, { workflowId: ids.finished });
@@ -227,5 +231,32 @@ describe('what the Web UI shows, read from the history through the client', () =
     expect(timers.some((t) => t?.startsWith('wall-time budget watchdog of plan'))).toBe(true);
     const exhausted = await env.client.workflow.getHandle(ids.exhausted).describe();
     expect(JSON.stringify(exhausted.memo?.['weft_planning'])).toContain('HANDLER_UNKNOWN');
+  });
+});
+
+describe('when a worker is back', () => {
+  it('dlq skip goes through: the result is partial, the task searchable by WeftCreatedBy operator, the step skipped', async () => {
+    const worker = await makeWorker();
+    await worker.runUntil(async () => {
+      // The retry that timed out above may be delivered now: skip once the step is parked (again).
+      const skip = await until(
+        async () => {
+          const r = await weftCli(['dlq', 'skip', ids.parked, 'broken', '--output', '{"ok":true,"label":"given"}', '--reason', 'bad row']);
+          if (r.code !== 0 && !/not parked/.test(r.stderr)) throw new Error(r.stderr);
+          return r;
+        },
+        (r) => r.code === 0,
+        'the skip to be accepted',
+      );
+      expect(skip.stdout).toContain(`${ids.parked} broken: skipped`);
+      const result = await weft.result(ids.parked);
+      expect(result.partial).toBe(true);
+      expect(result.reason).toMatch(/'broken' was skipped by an operator \(skip( by \S+)?: bad row\)/);
+    });
+    const found = await until(() => weft.list(`WeftCreatedBy = 'operator' AND WorkflowId = '${ids.parked}'`), (l) => l.length === 1, 'the task by WeftCreatedBy', 20_000);
+    expect(found[0]!.status).toBe('COMPLETED');
+    const one = await weftCli(['inspect', ids.parked]);
+    expect(one.stdout).toMatch(/^broken +skipped +planned +flaky .* skip( by \S+)?: bad row$/m);
+    expect(one.stdout).toMatch(/^after +completed /m);
   });
 });
