@@ -84,6 +84,11 @@ export async function startUiServer(weft: WeftClient, options: UiServerOptions):
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Browsers keep connections open; an operator's Ctrl-C should not wait for them.
+        server.closeAllConnections();
+      }),
   };
 }

@@ -4,6 +4,7 @@
  * states, provenance, planned vs actual, the rejected attempt's diagnostic on its node, the task
  * list's filters, a step's layer 4 and the link into the Temporal Web UI.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -163,5 +164,34 @@ describe('weft ui in a headless Chromium, no worker running', () => {
     expect(listed).not.toContain(ids.finished);
     await page.goto(`${server.url}/?template=order-triage&state=completed`);
     expect(await page.$$eval('tr.task', (rows: El[]) => rows.map((r) => r.getAttribute('data-task')))).toContain(ids.finished);
+  });
+});
+
+describe('weft ui, the command', () => {
+  it('serves the task list on the port it prints, and stops on SIGINT', async () => {
+    const { WEFT_UI_URL: _ui, ...inherited } = process.env;
+    const child = spawn(process.execPath, ['bin/weft.js', 'ui', '--port', '0'], { cwd: REPO_ROOT, env: { ...inherited, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`weft ui printed no URL within 60 s: ${out}`)), 60_000);
+      child.stdout.on('data', (b: Buffer) => {
+        out += b.toString();
+        const m = /weft ui: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+      child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+      child.once('exit', (code) => reject(new Error(`weft ui exited (${code}): ${out}`)));
+    });
+    try {
+      await page.goto(`${url}/?template=order-triage`);
+      expect(await page.$$eval('tr.task', (rows: El[]) => rows.map((r) => r.getAttribute('data-task')))).toContain(ids.finished);
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    }
   });
 });
