@@ -13,7 +13,7 @@ import { isBlobRef } from '../src/core/blob.js';
 import type { FailurePolicy } from '../src/core/plan.js';
 import { resolveValue } from '../src/core/references.js';
 import { GATE_LABEL, PARKED_LABEL } from '../src/core/operator-labels.js';
-import { summaryLine, type StepRecord } from '../src/core/steps.js';
+import { summaryLine, truncate, type StepRecord } from '../src/core/steps.js';
 import type { StepActivityRequest } from '../activities/types.js';
 import { describeFailure, taskFailure } from './failures.js';
 import { runFanOut } from './fan-out.js';
@@ -174,7 +174,9 @@ export async function park(run: TaskRun, record: StepRecord) {
   if (run.operatorHistory) {
     // A labelled timer makes the wait visible where operators land (the Web UI's timeline and
     // pending events) and in history, where `weft dlq list` reads it with no worker running.
-    const summary = `${PARKED_LABEL}${record.name} — ${record.error?.type ?? 'FAILED'}; resolve with weft dlq retry|skip|fail ${run.workflowId} ${record.name}`;
+    // The error too: for an exhausted planning step it names the last attempt's diagnostic codes.
+    const why = record.error ? `${record.error.type}: ${truncate(record.error.message, 160)}` : 'FAILED';
+    const summary = `${PARKED_LABEL}${record.name} — ${why}; resolve with weft dlq retry|skip|fail ${run.workflowId} ${record.name}`;
     while (!(await condition(() => run.operatorDecisions.has(record.name), PARKED_TIMER_MS, { summary })));
   } else await condition(() => run.operatorDecisions.has(record.name));
   const decision = run.operatorDecisions.get(record.name)!;

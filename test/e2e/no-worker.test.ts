@@ -227,7 +227,11 @@ describe('what the Web UI shows, read from the history through the client', () =
     expect(scheduled).toContain('plan · planner · planning step of the template · phase 1, attempt 2 (attempt 1 rejected: HANDLER_UNKNOWN)');
     expect(scheduled.find((s) => s?.startsWith('broken · flaky · planned by plan (phase 1, plan:p1:'))).toBeDefined();
     const timers = (history.events ?? []).filter((e) => e.timerStartedEventAttributes).map(summaryOf);
-    expect(timers).toContain(`parked: broken — FLAKY_FAILURE; resolve with weft dlq retry|skip|fail ${ids.parked} broken`);
+    expect(timers).toContain(`parked: broken — FLAKY_FAILURE: planned failure, 999 left; resolve with weft dlq retry|skip|fail ${ids.parked} broken`);
+    const exhaustedHistory = await env.client.workflow.getHandle(ids.exhausted).fetchHistory();
+    expect((exhaustedHistory.events ?? []).filter((e) => e.timerStartedEventAttributes).map(summaryOf)).toContain(
+      `parked: plan — PLANNING_EXHAUSTED: no valid fragment after 2 attempt(s); last diagnostics: HANDLER_UNKNOWN; resolve with weft dlq retry|skip|fail ${ids.exhausted} plan`,
+    );
     expect(timers.some((t) => t?.startsWith('wall-time budget watchdog of plan'))).toBe(true);
     const exhausted = await env.client.workflow.getHandle(ids.exhausted).describe();
     expect(JSON.stringify(exhausted.memo?.['weft_planning'])).toContain('HANDLER_UNKNOWN');
