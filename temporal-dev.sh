@@ -36,7 +36,7 @@ readonly CLI=$CLI_DIR/bin/temporal
 readonly TEST_SERVER_DIR=$CACHE_DIR/temporal-test-server-$TEST_SERVER_VERSION
 readonly TEST_SERVER=$TEST_SERVER_DIR/bin/temporal-test-server
 readonly LOG_DIR=$CACHE_DIR/logs
-readonly DEV_DIR=$CACHE_DIR/dev-server
+readonly DEV_DIR=${WEFT_DEV_STATE_DIR:-$CACHE_DIR/dev-server}
 readonly DEV_DB=$DEV_DIR/temporal.sqlite
 readonly DEV_LOG=$DEV_DIR/temporal.log
 readonly DEV_PID=$DEV_DIR/temporal.pid
@@ -78,6 +78,7 @@ Environment:
   WEFT_CACHE_DIR          cache directory (now: $CACHE_DIR)
   WEFT_TEMPORAL_PORT      dev server gRPC port (default 7233)
   WEFT_TEMPORAL_UI_PORT   dev server Web UI port (default 8233)
+  WEFT_DEV_STATE_DIR      dev server state: database, log, pid (default \$WEFT_CACHE_DIR/dev-server)
   TEMPORAL_NAMESPACE      namespace created with the search attributes (default: default)
 
 The dev server keeps its state in $DEV_DB,

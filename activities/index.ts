@@ -14,9 +14,7 @@ import { handlerActivity } from './steps.js';
 import { localBlobStore, type BlobStore } from '../src/blob/store.js';
 import { DEFAULT_BLOB_THRESHOLD_BYTES } from '../src/core/blob.js';
 import { DEFAULT_BLOB_DIR } from '../src/config.js';
-import type { z } from 'zod';
-import type { JsonValue } from '../src/core/json.js';
-import { formatIssues } from '../src/core/issues.js';
+import { taskInputFor } from '../src/core/task-input.js';
 import type { CountItemsRequest, CountItemsResult, LoadedTemplate, LoadTemplateRequest } from './types.js';
 import { countItemsActivity } from './fan-out.js';
 
@@ -26,8 +24,6 @@ export interface ActivityDeps {
   /** Compiled templates this worker can start by name. */
   readonly templates: readonly CompiledPlan[];
   readonly planner: Planner;
-  /** Input schemas by template name: the task input is parsed (defaults applied) before the run starts. */
-  readonly inputSchemas?: Readonly<Record<string, z.ZodType>>;
   /** Where step results over `blobThresholdBytes` go (default: a local store in `.weft/blobs`). */
   readonly blobStore?: BlobStore;
   readonly blobThresholdBytes?: number;
@@ -62,17 +58,11 @@ export function createActivities(deps: ActivityDeps): WeftActivities & Record<st
           message: `No template '${name}' is registered on this worker. Registered: ${listChoices([...byName.keys()])}.`,
         });
       }
-      const schema = deps.inputSchemas?.[name];
-      if (!schema) return { plan, input };
-      const parsed = schema.safeParse(input ?? {});
-      if (!parsed.success) {
-        throw ApplicationFailure.create({
-          type: 'TASK_INPUT_INVALID',
-          nonRetryable: true,
-          message: `The task input does not fit template '${name}': ${formatIssues(parsed.error)}. Fix the input (weft run ${name} --input file.json).`,
-        });
-      }
-      return { plan, input: JSON.parse(JSON.stringify(parsed.data ?? {})) as JsonValue };
+      // The plan's pinned input schema, not the template's zod object: a worker given compiled
+      // plans (`weft worker`) applies the same defaults as one given templates.
+      const checked = taskInputFor(plan, input);
+      if (!checked.ok) throw ApplicationFailure.create({ type: 'TASK_INPUT_INVALID', nonRetryable: true, message: checked.message });
+      return { plan, input: checked.input };
     },
   };
 }

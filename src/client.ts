@@ -30,6 +30,9 @@ import {
   type TaskState,
 } from '../workflows/definitions.js';
 import { translateError, WeftClientError } from './client/errors.js';
+import { readTaskView } from './client/read.js';
+import { boundedUpdate } from './client/updates.js';
+import type { TaskView } from './history/task-view.js';
 import { tlsOptions } from './client/tls.js';
 import { taskUrl, uiBase } from './client/ui.js';
 import { loadConfig, type WeftConfig } from './config.js';
@@ -71,6 +74,8 @@ export interface TaskSummary {
 export interface WeftClientOptions {
   /** How long a query waits for a worker before failing with NO_WORKER (default 10 s). */
   readonly queryTimeoutMs?: number;
+  /** How long an operator update waits for a worker before failing with NO_WORKER (default 20 s). */
+  readonly updateTimeoutMs?: number;
   /** Environment for `WEFT_UI_URL` (default `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -83,6 +88,7 @@ export class WeftClient {
   /** The Web UI base URL (no trailing slash). */
   readonly uiBase: string;
   private readonly queryTimeoutMs: number;
+  private readonly updateTimeoutMs: number;
 
   /** Wraps an existing Temporal client; `connect` is the usual way in. */
   constructor(
@@ -91,6 +97,7 @@ export class WeftClient {
     options: WeftClientOptions = {},
   ) {
     this.queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
+    this.updateTimeoutMs = options.updateTimeoutMs ?? 20_000;
     this.uiBase = uiBase(config, options.env);
   }
 
@@ -170,14 +177,29 @@ export class WeftClient {
     return this.query(workflowId, () => this.handle(workflowId).query(stateQuery));
   }
 
-  /** Acts on a parked step: retry, skip with an output, or fail. Rejections say why. */
+  /**
+   * Acts on a parked step: retry, skip with an output, or fail. Rejections say why; with no
+   * worker on the task's queue it fails fast (NO_WORKER, naming the queue).
+   */
   operate(workflowId: string, request: OperateRequest): Promise<{ step: string; state: string }> {
-    return this.call(workflowId, () => this.handle(workflowId).executeUpdate(operateUpdate, { args: [request] }));
+    return this.call(workflowId, () =>
+      boundedUpdate(this.client, this.config, workflowId, this.updateTimeoutMs, () => this.handle(workflowId).executeUpdate(operateUpdate, { args: [request] })),
+    );
   }
 
-  /** Approves or rejects a waiting gate. Rejections say why. */
+  /** Approves or rejects a waiting gate. Rejections say why; no worker fails fast as for `operate`. */
   gate(workflowId: string, decision: GateDecision): Promise<{ step: string; outcome: string }> {
-    return this.call(workflowId, () => this.handle(workflowId).executeUpdate(gateUpdate, { args: [decision] }));
+    return this.call(workflowId, () =>
+      boundedUpdate(this.client, this.config, workflowId, this.updateTimeoutMs, () => this.handle(workflowId).executeUpdate(gateUpdate, { args: [decision] })),
+    );
+  }
+
+  /**
+   * A task as its history tells it (steps with states, timing and attempts; planning attempts
+   * with outcomes; budget; result): no worker needed, closed tasks too.
+   */
+  read(workflowId: string): Promise<TaskView> {
+    return this.call(workflowId, () => readTaskView(this.client, workflowId));
   }
 
   /** Visibility summary of one task. */

@@ -67,12 +67,10 @@ export { compileAll } from './template/compile.js';
 export async function createWeftWorker(opts: WeftWorkerOptions): Promise<Worker> {
   const templates = compileAll(opts.templates, opts.handlers);
   opts.telemetry?.metrics?.initialize(templates);
-  const inputSchemas = Object.fromEntries(opts.templates.filter((t): t is Template => !('hash' in t)).map((t) => [t.name, t.input]));
   const activities = createActivities({
     handlers: opts.handlers,
     templates,
     planner: opts.planner ?? missingPlanner('createWeftWorker({ … })'),
-    inputSchemas,
     ...(opts.blobStore ? { blobStore: opts.blobStore } : {}),
     ...(opts.blobThresholdBytes !== undefined ? { blobThresholdBytes: opts.blobThresholdBytes } : {}),
     ...(opts.telemetry?.metrics ? { onLlmCalls: llmCallCounter(opts.telemetry.metrics) } : {}),

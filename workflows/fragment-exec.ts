@@ -32,7 +32,11 @@ export async function runFragment(run: TaskRun, ps: PlanPlanningStep, fragment: 
   const watchdog = new CancellationScope();
   const wallMs = remaining(run.ledger, Date.now()).wallTimeMs;
   watchdog
-    .run(() => sleep(Math.max(1, wallMs)))
+    .run(() =>
+      run.operatorHistory
+        ? sleep(Math.max(1, wallMs), { summary: `wall-time budget watchdog of ${ps.name}: stops its fragment if the task's time budget runs out first` })
+        : sleep(Math.max(1, wallMs)),
+    )
     .then(
       () => {
         stopped = wallTimeExhaustion(run.ledger, Date.now()) ?? { dimension: 'wall_time', message: 'The wall-time budget is spent.' };

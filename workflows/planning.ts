@@ -12,6 +12,7 @@ import { isBlobRef } from '../src/core/blob.js';
 import type { PlanPlanningStep } from '../src/core/plan.js';
 import type { PlanningOutput } from '../src/core/planning-output.js';
 import { resolveValue } from '../src/core/references.js';
+import { outcomeLine } from '../src/core/planning-outcome.js';
 import { newStepRecord, summaryLine, type StepRecord } from '../src/core/steps.js';
 import { viewResult, type ResultView } from '../src/core/summarize.js';
 import type { ValidationContext, ValidationResult } from '../src/core/validation.js';
@@ -23,7 +24,7 @@ import { describeFailure, taskFailure } from './failures.js';
 import { runFragment } from './fragment-exec.js';
 import { knownSteps } from './known-steps.js';
 import type { TaskRun } from './run-state.js';
-import { executeHandlerStep, failStep, park, stepActivityOptions } from './step-exec.js';
+import { executeHandlerStep, failStep, operatorSkipped, park, stepActivityOptions } from './step-exec.js';
 import { fragmentAccepted, llmUsage, planningAttempt, stepEnded } from './telemetry.js';
 
 type PlanActivity = (request: PlanningRequest) => Promise<PlanningResult>;
@@ -79,6 +80,7 @@ export async function runPlanningStep(run: TaskRun, ps: PlanPlanningStep): Promi
       }
       if (decision.action === 'skip') {
         record.state = 'skipped';
+        operatorSkipped(run, record);
         record.finishedAtMs = Date.now();
         const output = decision.output ?? { results, steps: planned, phases: phase - 1, partial: true, reason: 'planning skipped by an operator' };
         run.outputs.set(ps.name, output);
@@ -149,7 +151,7 @@ async function planPhase(run: TaskRun, ps: PlanPlanningStep, record: StepRecord,
     let result: PlanningResult;
     try {
       result = await proxyActivities<{ weftPlan: PlanActivity }>(
-        stepActivityOptions(run, record, ps.failure, summaryLine(record, `phase ${phase}, attempt ${attempt}`)),
+        stepActivityOptions(run, record, ps.failure, summaryLine(record, `phase ${phase}, attempt ${attempt}${previousOutcome(run, ps.name, phase)}`)),
       ).weftPlan(request);
     } catch (err) {
       if (isCancellation(err)) throw err;
@@ -222,6 +224,17 @@ function attemptEvent(
     startedAtMs,
     finishedAtMs: Date.now(),
   };
+}
+
+/**
+ * On the next planning call's label, how the attempt before it ended, so the Web UI's timeline
+ * shows rejected attempts (each planning activity itself completes: the planner answered).
+ */
+function previousOutcome(run: TaskRun, step: string, phase: number): string {
+  if (!run.operatorHistory) return '';
+  const last = run.planning[run.planning.length - 1];
+  if (!last || last.planningStep !== step || last.phase !== phase) return '';
+  return ` (attempt ${last.attempt} ${outcomeLine(last)})`;
 }
 
 /** The validation context at this point of the run. */

@@ -7,9 +7,13 @@ import { budgetLine, type BudgetLedger } from '../src/core/budget.js';
 import type { JsonValue } from '../src/core/json.js';
 import type { CompiledPlan } from '../src/core/plan.js';
 import { SA } from '../src/core/search-attributes.js';
+import { planningOutcome } from '../src/core/planning-outcome.js';
 import { countByOrigin, memoRows, type StepRecord } from '../src/core/steps.js';
 import type { GateDecision, OperateRequest, PlanningAttempt, TaskState } from './definitions.js';
 import { renderDetails } from './details.js';
+
+/** The `WeftCreatedBy` value of a task where an operator gave a skipped step's output. */
+export const OPERATOR_ORIGIN = 'operator';
 
 /** Rows of the provenance table kept in the memo at most (the step query has all). */
 const MEMO_MAX_ROWS = 500;
@@ -42,6 +46,12 @@ export class TaskRun {
     readonly plan: CompiledPlan,
     readonly taskInput: JsonValue,
     public ledger: BudgetLedger,
+    /**
+     * Patch `weft-10-operator-history`: labels start with the step name, parked steps and gates
+     * wait on a labelled timer, planning outcomes are kept in the memo, details are escaped —
+     * what operator tools read from history with no worker, and what the Web UI shows.
+     */
+    readonly operatorHistory = false,
   ) {}
 
   /** Adds a step record (frame or planned). */
@@ -90,7 +100,9 @@ export class TaskRun {
     const parked = records.some((s) => s.state === 'parked');
     const state: TaskState = parked && this.state !== 'completed' && this.state !== 'failed' ? 'parked' : this.state;
     const handlers = [...new Set(records.map((s) => s.handler).filter((h): h is string => h !== null))].sort();
-    const createdBy = [...new Set(records.map((s) => s.provenance.createdBy))].sort();
+    const origins: string[] = records.map((s) => s.provenance.createdBy);
+    if (this.operatorHistory && records.some((s) => s.state === 'skipped' && s.operatorAction?.startsWith('skip'))) origins.push(OPERATOR_ORIGIN);
+    const createdBy = [...new Set(origins)].sort();
     const attrs = {
       template: this.plan.name,
       state,
@@ -129,6 +141,7 @@ export class TaskRun {
       weft_steps: memoRows(listed.slice(0, MEMO_MAX_ROWS)).map((r) => r.slice(0, 5)),
       weft_steps_omitted: Math.max(0, listed.length - MEMO_MAX_ROWS),
       ...(this.children.size === 0 ? {} : { weft_spawned: Object.fromEntries([...this.children].map(([parent, kids]) => [parent, kids.length])) }),
+      ...(this.operatorHistory && this.planning.length > 0 ? { weft_planning: this.planning.map(planningOutcome) } : {}),
     };
     const memoKey = JSON.stringify(memo);
     if (memoKey !== this.memoPublished) {

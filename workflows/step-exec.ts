@@ -12,7 +12,8 @@ import { isJsonObject, jsonByteLength } from '../src/core/json.js';
 import { isBlobRef } from '../src/core/blob.js';
 import type { FailurePolicy } from '../src/core/plan.js';
 import { resolveValue } from '../src/core/references.js';
-import { summaryLine, type StepRecord } from '../src/core/steps.js';
+import { GATE_LABEL, PARKED_LABEL } from '../src/core/operator-labels.js';
+import { summaryLine, truncate, type StepRecord } from '../src/core/steps.js';
 import type { StepActivityRequest } from '../activities/types.js';
 import { describeFailure, taskFailure } from './failures.js';
 import { runFanOut } from './fan-out.js';
@@ -31,7 +32,8 @@ export function stepActivityOptions(run: TaskRun, record: StepRecord, failure: F
   for (const m of entry?.errorModes ?? []) if (!m.retryable) nonRetryable.add(m.code);
   return {
     activityId: record.name,
-    summary,
+    // The Web UI's timeline shows the summary, not the activity ID: the step's name leads.
+    summary: run.operatorHistory ? `${record.name} · ${summary}` : summary,
     startToCloseTimeout: failure.timeoutMs,
     heartbeatTimeout: Math.min(failure.timeoutMs, 60_000),
     retry: {
@@ -118,6 +120,7 @@ export async function executeHandlerStep(
       if (decision.action === 'retry') continue;
       if (decision.action === 'skip') {
         record.state = 'skipped';
+        operatorSkipped(run, record);
         const output = decision.output ?? null;
         run.outputs.set(record.name, output);
         record.outputBytes = jsonByteLength(output);
@@ -139,6 +142,16 @@ function complete(run: TaskRun, record: StepRecord, output: JsonValue): void {
   record.finishedAtMs = Date.now();
   run.publish();
   stepEnded(run, record, 'completed');
+}
+
+/**
+ * An operator's skip makes the result partial and leaves a searchable trace: `operator` joins
+ * `WeftCreatedBy` (an output an operator gave), so `WeftCreatedBy = 'operator'` finds the task.
+ */
+export function operatorSkipped(run: TaskRun, record: StepRecord): void {
+  if (!run.operatorHistory) return;
+  run.partial = true;
+  run.reason ??= `step '${record.name}' was skipped by an operator (${record.operatorAction ?? 'skip'}); its output was given, not computed`;
 }
 
 /** Marks the step failed and returns the task failure to throw. */
@@ -165,13 +178,23 @@ export async function park(run: TaskRun, record: StepRecord) {
   run.operatorDecisions.delete(record.name);
   run.publish();
   stepParked(run, record, 1);
-  await condition(() => run.operatorDecisions.has(record.name));
+  if (run.operatorHistory) {
+    // A labelled timer makes the wait visible where operators land (the Web UI's timeline and
+    // pending events) and in history, where `weft dlq list` reads it with no worker running.
+    // The error too: for an exhausted planning step it names the last attempt's diagnostic codes.
+    const why = record.error ? `${record.error.type}: ${truncate(record.error.message, 160)}` : 'FAILED';
+    const summary = `${PARKED_LABEL}${record.name} — ${why}; resolve with weft dlq retry|skip|fail ${run.workflowId} ${record.name}`;
+    while (!(await condition(() => run.operatorDecisions.has(record.name), PARKED_TIMER_MS, { summary })));
+  } else await condition(() => run.operatorDecisions.has(record.name));
   stepParked(run, record, -1);
   const decision = run.operatorDecisions.get(record.name)!;
   run.operatorDecisions.delete(record.name);
   record.operatorAction = `${decision.action}${decision.by ? ` by ${decision.by}` : ''}${decision.reason ? `: ${decision.reason}` : ''}`;
   return decision;
 }
+
+/** A parked step's timer is re-armed each time it fires: a month, so history stays small. */
+const PARKED_TIMER_MS = 30 * 24 * 3600_000;
 
 /** Patch ID of skipping the dependents of a gate that did not approve. */
 export const GATE_BLOCKS_PATCH = 'weft-gate-blocks-dependents';
@@ -199,7 +222,11 @@ async function waitAtGate(run: TaskRun, record: StepRecord, raw: JsonValue): Pro
   run.gateDecisions.delete(record.name);
   run.waitingGates.add(record.name);
   run.publish();
-  const decided = await condition(() => run.gateDecisions.has(record.name), input.timeout_ms);
+  const decided = run.operatorHistory
+    ? await condition(() => run.gateDecisions.has(record.name), input.timeout_ms, {
+        summary: `${GATE_LABEL}${record.name} waits for a decision (${input.on_timeout} after ${Math.round(input.timeout_ms / 60_000)} min) — weft gate approve|reject ${run.workflowId} ${record.name}`,
+      })
+    : await condition(() => run.gateDecisions.has(record.name), input.timeout_ms);
   run.waitingGates.delete(record.name);
   if (decided) {
     const d = run.gateDecisions.get(record.name)!;

@@ -6,6 +6,7 @@
 import {
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   ApplicationFailure,
@@ -17,6 +18,7 @@ import type { CompiledPlan, PlanStep } from '../src/core/plan.js';
 import { countByOrigin, newStepRecord, TEMPLATE_PROVENANCE } from '../src/core/steps.js';
 import type { LoadedTemplate, LoadTemplateRequest } from '../activities/types.js';
 import { checkSchema } from '../src/core/json-schema/check.js';
+import { taskInputFor } from '../src/core/task-input.js';
 import {
   budgetQuery,
   gateUpdate,
@@ -49,10 +51,11 @@ export async function weftTask(start: TaskInput): Promise<TaskResult> {
   // Handlers first: operators and tools may query a task before its plan has loaded.
   const holder: { run: TaskRun | null } = { run: null };
   installHandlers(holder);
+  const operatorHistory = patched(OPERATOR_HISTORY_PATCH);
   // The plan is an activity result or workflow input: either way it is in history, so a deploy
   // that changes the template or the catalog never changes this run on replay.
   const { plan, input } = 'plan' in start ? { plan: start.plan, input: checkedInput(start.plan, start.input) } : await weftLoadTemplate({ name: start.template, input: start.input });
-  const run = new TaskRun(plan, input, openLedger(plan.budget, plan.steps.length, Date.now()));
+  const run = new TaskRun(plan, input, openLedger(plan.budget, plan.steps.length, Date.now()), operatorHistory);
   holder.run = run;
   for (const s of plan.steps) {
     run.add(
@@ -77,8 +80,22 @@ export async function weftTask(start: TaskInput): Promise<TaskResult> {
   return result(run);
 }
 
-/** A plan passed directly has no zod schema here: check the input against its JSON Schema. */
+/**
+ * Patch ID of what operators read from history and see in the Web UI: step names first in
+ * labels, parked steps and gates waiting on labelled timers, planning outcomes in the memo.
+ */
+export const OPERATOR_HISTORY_PATCH = 'weft-10-operator-history';
+
+/** Patch ID of applying the input schema's defaults to a plan passed directly, as the template path does. */
+export const INPUT_DEFAULTS_PATCH = 'weft-10-input-defaults';
+
+/** A plan passed directly: apply its input schema (defaults, then checks) like every other path. */
 function checkedInput(plan: CompiledPlan, input: JsonValue): JsonValue {
+  if (patched(INPUT_DEFAULTS_PATCH)) {
+    const checked = taskInputFor(plan, input);
+    if (!checked.ok) throw taskFailure('TASK_INPUT_INVALID', checked.message);
+    return checked.input;
+  }
   const issues = checkSchema(plan.inputSchema, input);
   if (issues.length > 0) {
     const shown = issues.slice(0, 5).map((i) => `${i.pointer || '(root)'}: ${i.message}`).join('; ');

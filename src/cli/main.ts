@@ -11,6 +11,7 @@ import { packageVersion } from '../package-root.js';
 import { RegistryError } from '../registry.js';
 import { parseCommandArgs } from './args.js';
 import { CliError, UsageError, type AnyCommand, type CliContext } from './command.js';
+import { blobGetCommand } from './commands/blob.js';
 import { bundleCommand } from './commands/bundle.js';
 import { catalogCommand } from './commands/catalog.js';
 import {
@@ -26,6 +27,7 @@ import { gateApproveCommand, gateRejectCommand } from './commands/gate.js';
 import { inspectCommand } from './commands/inspect.js';
 import { runCommand } from './commands/run.js';
 import { templatesCommand } from './commands/templates.js';
+import { uiCommand } from './commands/ui.js';
 import { validateCommand } from './commands/validate.js';
 import { workerCommand } from './commands/worker.js';
 import { commandHelp, mainHelp, usageLine } from './help.js';
@@ -35,6 +37,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   workerCommand,
   runCommand,
   inspectCommand,
+  uiCommand,
   validateCommand,
   catalogCommand,
   templatesCommand,
@@ -44,6 +47,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   dlqFailCommand,
   gateApproveCommand,
   gateRejectCommand,
+  blobGetCommand,
   evalCommand,
   bundleCommand,
   devServerBuildCommand,

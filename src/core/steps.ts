@@ -112,7 +112,7 @@ export function memoRows(steps: readonly StepRecord[]): MemoStepRow[] {
  * Counts of steps by who created them: `template`, or `planned` (at run time: by a planner, or
  * spawned by a fan-out); `spawned` is the part of `planned` that fan-outs made.
  */
-export function countByOrigin(steps: readonly StepRecord[]): { template: number; planned: number; spawned: number } {
+export function countByOrigin(steps: readonly Pick<StepRecord, 'provenance'>[]): { template: number; planned: number; spawned: number } {
   let template = 0;
   let spawned = 0;
   for (const s of steps) {

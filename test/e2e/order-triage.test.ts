@@ -87,9 +87,11 @@ describe('order-triage on the dev server', () => {
 
   it('shows layer 1 in the current details: phases, step counts, budget and the step table', () => {
     expect(currentDetails).toContain('**order-triage@1.0.0** · completed');
-    expect(currentDetails).toContain('1 planning phase, 12 steps (4 from the template, 8 planned); 12/40 steps, 1/2 phases, 0/8 LLM calls, $0.00/$2.00');
-    expect(currentDetails).toMatch(/^\| valid_orders \| completed \| validate \| planning_step plan_processing p1 \| plan_processing:p1:[0-9a-f]{8} \|/m);
-    expect(currentDetails).toMatch(/^\| load_orders \| completed \| load_orders \| template \(static\) \|/m);
+    // Escaped lists (patch weft-10-operator-history): Web UI 2.42 renders no tables and reads $…$ as TeX.
+    expect(currentDetails).toContain('1 planning phase, 12 steps (4 from the template, 8 planned); 12/40 steps, 1/2 phases, 0/8 LLM calls, \\$0.00/\\$2.00');
+    expect(currentDetails).toMatch(/^- valid\\_orders · completed · validate · planning\\_step by plan\\_processing \(phase 1, plan\\_processing:p1:[0-9a-f]{8}\)/m);
+    expect(currentDetails).toMatch(/^- load\\_orders · completed · load\\_orders · template static/m);
+    expect(currentDetails).toContain('- plan\\_processing phase 1, attempt 1 (planner): accepted (plan\\_processing:p1:');
   });
 
   it('names every activity after its step, with handler and provenance in the summary', () => {
@@ -100,9 +102,10 @@ describe('order-triage on the dev server', () => {
       byId.set(e.activityTaskScheduledEventAttributes!.activityId!, summary);
     }
     expect([...byId.keys()]).toEqual(expect.arrayContaining(['load_orders', 'plan_processing', 'valid_orders', 'summarize_results', 'publish_report']));
-    expect(byId.get('load_orders')).toBe('load_orders · static step of the template');
-    expect(byId.get('plan_processing')).toBe('planner · planning step of the template · phase 1, attempt 1');
-    expect(byId.get('valid_orders')).toMatch(/^validate · planned by plan_processing \(phase 1, plan_processing:p1:[0-9a-f]{8}\) · .+/);
+    // The step's name leads every label: the Web UI's timeline shows summaries, not activity IDs.
+    expect(byId.get('load_orders')).toBe('load_orders · load_orders · static step of the template');
+    expect(byId.get('plan_processing')).toBe('plan_processing · planner · planning step of the template · phase 1, attempt 1');
+    expect(byId.get('valid_orders')).toMatch(/^valid_orders · validate · planned by plan_processing \(phase 1, plan_processing:p1:[0-9a-f]{8}\) · .+/);
     const types = scheduled.map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name);
     expect(types).toEqual(expect.arrayContaining(['weftLoadTemplate', 'load_orders', 'weftPlan', 'validate', 'compose_report', 'write_report']));
   });

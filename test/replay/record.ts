@@ -9,14 +9,16 @@
  * in the time-skipping environment and writes each history as JSON under test/replay/histories/:
  * - `order-triage`: the example, planned by its scripted planner;
  * - `fan-out`: a fan-out of stored items whose partitions fail, park the fan-out, and are re-run
- *   by an operator's retry (children, the count activity, parking and the retry path).
+ *   by an operator's retry (children, the count activity, parking and the retry path);
+ * - `operator-history`: with patch `weft-10-operator-history`: a rejected attempt re-planned, a
+ *   step parked on its labelled timer and skipped by an operator, a gate approved on its timer.
  */
 import { writeFile } from 'node:fs/promises';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { weftTask } from '../../workflows/task.js';
-import { operateUpdate } from '../../workflows/definitions.js';
+import { gateUpdate, operateUpdate } from '../../workflows/definitions.js';
 import { createWeftWorker } from '../../src/worker.js';
 import { scriptedPlanner } from '../../src/planner/scripted.js';
 import { registry } from '../../examples/registry.js';
@@ -64,6 +66,33 @@ const recordings: Record<string, (env: TestWorkflowEnvironment) => Promise<void>
     });
     if (error) throw error;
     await save('fan-out', handle);
+  },
+  async 'operator-history'(env) {
+    const workflowId = 'replay-operator-history';
+    failTimes(workflowId, 'broken', 100);
+    const { handle, error } = await runTask({
+      env,
+      workflowBundle: await bundle(),
+      workflowId,
+      template: testTemplate({ stepFailure: { onExhausted: 'park', retry: { maximumAttempts: 1 } } }),
+      planner: scriptedPlanner((req) =>
+        req.attempt === 1
+          ? fragment([step('fetch', 'http_get', { url: 'x' })])
+          : fragment([
+              step('broken', 'flaky', { label: 'b' }),
+              step('approval', 'gate', { prompt: 'go on?' }),
+              step('after', 'add', { values: [1, 2] }, ['broken', 'approval']),
+            ]),
+      ),
+      during: async (h) => {
+        await waitForStep(h, 'broken', 'parked');
+        await h.executeUpdate(operateUpdate, { args: [{ step: 'broken', action: 'skip', output: { ok: true, label: 'given' }, by: 'recorder', reason: 'known bad row' }] });
+        await waitForStep(h, 'approval', 'running');
+        await h.executeUpdate(gateUpdate, { args: [{ step: 'approval', decision: 'approve', by: 'recorder' }] });
+      },
+    });
+    if (error) throw error;
+    await save('operator-history', handle);
   },
 };
 

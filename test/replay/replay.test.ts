@@ -1,5 +1,5 @@
 /**
- * Saved histories (the example, and a fan-out that parks and is retried) replay against today's workflow code; a deliberately changed
+ * Saved histories (the example; a fan-out that parks and is retried; a task with patch weft-10-operator-history that re-plans, parks, is skipped and passes a gate) replay against today's workflow code; a deliberately changed
  * workflow fails to replay them with a determinism error.
  */
 import { readdir, readFile } from 'node:fs/promises';

@@ -75,7 +75,8 @@ describe('fan_out', () => {
     const child = scheduled.find((e) => e.activityTaskScheduledEventAttributes!.activityId === 'fan[2]')!;
     expect(child.activityTaskScheduledEventAttributes!.activityType?.name).toBe('batch_echo');
     const summary: unknown = child.userMetadata?.summary?.data ? JSON.parse(Buffer.from(child.userMetadata.summary.data).toString()) : null;
-    expect(summary).toBe(`batch_echo · spawned by fan (phase 1, ${fanRecord.provenance.fragmentId}) · partition 3 of 5 of fan (items 10–14)`);
+    // the Web UI shows summaries, not activity IDs: the step name leads (patch weft-10-operator-history)
+    expect(summary).toBe(`fan[2] · batch_echo · spawned by fan (phase 1, ${fanRecord.provenance.fragmentId}) · partition 3 of 5 of fan (items 10–14)`);
   });
 
   it('makes no children of an empty array and returns an empty result', async () => {

@@ -46,8 +46,8 @@ describe('dispatch', () => {
 
   it('has every command the design names', () => {
     expect(COMMANDS.map((c) => c.name)).toEqual([
-      'worker', 'run', 'inspect', 'validate', 'catalog', 'templates',
-      'dlq list', 'dlq retry', 'dlq skip', 'dlq fail', 'gate approve', 'gate reject', 'eval', 'bundle',
+      'worker', 'run', 'inspect', 'ui', 'validate', 'catalog', 'templates',
+      'dlq list', 'dlq retry', 'dlq skip', 'dlq fail', 'gate approve', 'gate reject', 'blob get', 'eval', 'bundle',
       'dev-server build', 'dev-server start', 'dev-server stop', 'dev-server status', 'dev-server paths',
     ]);
   });
@@ -89,7 +89,7 @@ describe('usage errors exit 2 with a one-line message and the usage', () => {
     const c = capture();
     expect(await runCli(['launch'], c.ctx)).toBe(2);
     expect(c.err[0]).toContain("unknown command 'launch'");
-    expect(c.err[0]).toContain('worker, run, inspect, validate, catalog, templates, dlq, gate');
+    expect(c.err[0]).toContain('worker, run, inspect, ui, validate, catalog, templates, dlq, gate, blob');
   });
 
   it('reports a bad environment variable by name, exit 2', async () => {
@@ -136,7 +136,7 @@ describe('help is derived from the command table', () => {
 
   it('writes usage lines from the option specs', () => {
     expect(usageLine(findCommand(['run'])!.command)).toBe('weft run <template> [--input <file.json>] [--id <id>] [--no-wait]');
-    expect(usageLine(findCommand(['inspect'])!.command)).toBe('weft inspect <workflowId> [--layer 1|2|3|4] [--json]');
+    expect(usageLine(findCommand(['inspect'])!.command)).toBe('weft inspect <workflowId> [--layer 1|2|3|4] [--json] [--prompt] [--step <name>] [--resolve]');
     expect(usageLine(findCommand(['dlq', 'skip'])!.command)).toBe('weft dlq skip <workflowId> <step> --output <json> [--reason <text>]');
   });
 });

@@ -1,10 +1,11 @@
 /**
  * `weft dlq list|retry|skip|fail`: the dead-letter queue is every parked step across tasks
- * (visibility `WeftState = 'parked'`, then each task's step table). Acting on a step goes through
- * the workflow's `weft.operate` update; a rejection prints the workflow's reason.
+ * (visibility `WeftState = 'parked'`, then each task's history; no worker needed). Acting on a
+ * step goes through the workflow's `weft.operate` update; a rejection prints the workflow's
+ * reason, and with no worker on the task's queue it fails fast saying so.
  */
 import type { WeftClient } from '../../client.js';
-import type { StepRecord } from '../../core/steps.js';
+import type { StepViewRecord } from '../../history/task-view.js';
 import { defineCommand, type CliContext } from '../command.js';
 import { parseJsonArgument } from '../files.js';
 import { json, table } from '../format.js';
@@ -14,22 +15,40 @@ import type { OperateRequest } from '../../../workflows/definitions.js';
 export interface ParkedStep {
   readonly workflowId: string;
   readonly template: string | null;
-  readonly step: StepRecord;
+  readonly taskQueue: string;
+  readonly step: StepViewRecord;
+  /** Since when it waits (epoch ms), when the history says. */
+  readonly parkedSinceMs: number | null;
 }
 
-/** Every parked step across running tasks. */
-export async function parkedSteps(weft: WeftClient): Promise<ParkedStep[]> {
-  const out: ParkedStep[] = [];
+/** A task visibility lists as parked whose history could not be read: shown, never dropped. */
+export interface UnreadableTask {
+  readonly workflowId: string;
+  readonly template: string | null;
+  readonly error: string;
+}
+
+/**
+ * Every parked step across running tasks: visibility finds the tasks (`WeftState = 'parked'`),
+ * each task's history names the steps. No worker needed. A task whose history cannot be read is
+ * returned as unreadable, so "nothing parked" is only said when nothing is.
+ */
+export async function parkedSteps(weft: WeftClient): Promise<{ parked: ParkedStep[]; unreadable: UnreadableTask[] }> {
+  const parked: ParkedStep[] = [];
+  const unreadable: UnreadableTask[] = [];
   for (const task of await weft.listParked()) {
-    let steps: StepRecord[];
     try {
-      steps = await weft.steps(task.workflowId);
-    } catch {
-      continue; // closed since the visibility read, or no worker: the next list will tell
+      const view = await weft.read(task.workflowId);
+      if (view.status !== 'RUNNING') continue; // closed since the visibility read
+      const steps = view.steps.filter((s) => s.record.state === 'parked');
+      if (steps.length === 0 && view.state !== 'parked') continue; // resolved since the visibility read
+      if (steps.length === 0) unreadable.push({ workflowId: task.workflowId, template: task.template, error: 'WeftState is parked, but no parked step was found in its history' });
+      for (const s of steps) parked.push({ workflowId: task.workflowId, template: task.template, taskQueue: view.taskQueue, step: s.record, parkedSinceMs: s.parkedSinceMs });
+    } catch (err) {
+      unreadable.push({ workflowId: task.workflowId, template: task.template, error: (err as Error).message });
     }
-    for (const step of steps.filter((s) => s.state === 'parked')) out.push({ workflowId: task.workflowId, template: task.template, step });
   }
-  return out;
+  return { parked, unreadable };
 }
 
 function operator(ctx: Pick<CliContext, 'env'>): string | undefined {
@@ -62,20 +81,23 @@ export const dlqListCommand = defineCommand({
   async run({ options }, ctx) {
     const weft = await ctx.connect();
     try {
-      const parked = await parkedSteps(weft);
-      if (options.json) ctx.out(json(parked));
-      else if (parked.length === 0) ctx.out('nothing parked');
+      const { parked, unreadable } = await parkedSteps(weft);
+      if (options.json) ctx.out(json({ parked, unreadable }));
       else {
-        ctx.out(
-          table(
-            ['task', 'template', 'step', 'handler', 'created by', 'runs', 'error'],
-            parked.map((p) => [p.workflowId, p.template ?? '', p.step.name, p.step.handler ?? 'planner', p.step.provenance.createdBy, String(p.step.executions), p.step.error ? `${p.step.error.type}: ${p.step.error.message}` : '']),
-          ),
-        );
-        ctx.out('');
-        ctx.out('resolve with: weft dlq retry|skip|fail <task> <step>');
+        if (parked.length === 0 && unreadable.length === 0) ctx.out('nothing parked');
+        if (parked.length > 0) {
+          ctx.out(
+            table(
+              ['task', 'template', 'step', 'handler', 'created by', 'runs', 'error'],
+              parked.map((p) => [p.workflowId, p.template ?? '', p.step.name, p.step.handler ?? 'planner', p.step.provenance.createdBy, String(p.step.executions), p.step.error ? `${p.step.error.type}: ${p.step.error.message}` : '']),
+            ),
+          );
+          ctx.out('');
+          ctx.out('resolve with: weft dlq retry|skip|fail <task> <step> (needs a worker on the task queue)');
+        }
+        for (const u of unreadable) ctx.err(`weft dlq list: task ${u.workflowId} is parked, but its steps could not be read: ${u.error}`);
       }
-      return 0;
+      return unreadable.length > 0 ? 1 : 0;
     } finally {
       await weft.close();
     }

@@ -1,110 +1,41 @@
 /**
- * `weft inspect <workflowId> [--layer 1-4] [--json]`: progressive disclosure of one task.
+ * `weft inspect <workflowId> [--layer 1-4] [--json]`: progressive disclosure of one task, read
+ * from its history, memo and visibility record — no worker needed, finished tasks too.
  * Layer 1 overview and step table; layer 2 planning attempts (planner, model, tokens, cost,
- * latency, diagnostics, capabilities shown, prompt); layer 3 fragments (DAG, inputs, rejected
- * alternatives); layer 4 every step's input and output. Works on running and closed tasks.
+ * latency, outcome, diagnostics, capabilities shown, prompt; `--prompt` prints the whole prompt,
+ * from the blob store when it was large); layer 3 fragments (DAG, inputs, rejected alternatives);
+ * layer 4 each step's input, output, timing and attempts (`--resolve` replaces blob pointers).
  */
-import type { TaskSummary, WeftClient } from '../../client.js';
 import { formatUsd } from '../../core/budget.js';
-import { countByOrigin, type StepRecord } from '../../core/steps.js';
-import type { BudgetView, PlanningAttempt, StepDetail, TaskState } from '../../../workflows/definitions.js';
-import { defineCommand } from '../command.js';
+import type { PlanningAttempt } from '../../../workflows/definitions.js';
+import { outcomeLine } from '../../core/planning-outcome.js';
+import type { StepView, StepViewRecord } from '../../history/task-view.js';
+import { CliError, defineCommand, type CliContext } from '../command.js';
 import { brief, json, seconds, table } from '../format.js';
 import { fragmentText, rejectedText } from './inspect-fragments.js';
+import {
+  executionLayer,
+  fragmentLayer,
+  overviewLayer,
+  planningLayer,
+  readLayers,
+  type ExecutionLayer,
+  type FragmentLayer,
+  type OverviewLayer,
+  type PlanningLayer,
+} from './inspect-layers.js';
 
-/** Layer 1: what every task shows, static or planned. */
-export interface OverviewLayer {
-  readonly layer: 1;
-  readonly workflowId: string;
-  readonly ui: string;
-  readonly task: TaskSummary;
-  readonly state: TaskState;
-  readonly overview: string;
-  readonly budget: BudgetView;
-  readonly steps: StepRecord[];
+
+function took(s: StepViewRecord, planningMs: number | undefined): string {
+  const total = s.startedAtMs !== null && s.finishedAtMs !== null ? s.finishedAtMs - s.startedAtMs : null;
+  if (planningMs === undefined) return total === null ? '' : seconds(total);
+  // A planning step's own time is its planning calls; the rest is its fragments running.
+  return `${seconds(planningMs)} planning${total === null ? '' : ` (${seconds(total)} with fragments)`}`;
 }
 
-/** Layer 2: every planning attempt. */
-export interface PlanningLayer {
-  readonly layer: 2;
-  readonly workflowId: string;
-  readonly attempts: Omit<PlanningAttempt, 'fragment' | 'output'>[];
-}
-
-/** Layer 3: the fragments, accepted and rejected. */
-export interface FragmentLayer {
-  readonly layer: 3;
-  readonly workflowId: string;
-  readonly accepted: PlanningAttempt[];
-  readonly rejected: PlanningAttempt[];
-}
-
-/** Layer 4: every step with its input and output. */
-export interface ExecutionLayer {
-  readonly layer: 4;
-  readonly workflowId: string;
-  readonly steps: StepDetail[];
-}
-
-/** Reads layer 1. */
-export async function overviewLayer(weft: WeftClient, workflowId: string): Promise<OverviewLayer> {
-  const [task, state, budget, steps] = await settled([weft.describe(workflowId), weft.state(workflowId), weft.budget(workflowId), weft.steps(workflowId)] as const);
-  const { template, planned, spawned } = countByOrigin(steps);
-  const phases = budget.ledger.used.planningPhases;
-  const overview =
-    `${task.template ?? '?'} · ${task.status.toLowerCase()} (${state}) · ${phases} planning phase${phases === 1 ? '' : 's'}, ` +
-    `${steps.length} steps (${template} from the template, ${planned} planned${spawned > 0 ? `, ${spawned} of them spawned by fan-outs` : ''}) · ${budget.line}`;
-  return { layer: 1, workflowId, ui: weft.uiUrl(workflowId), task, state, overview, budget, steps };
-}
-
-/** Reads layer 2. */
-export async function planningLayer(weft: WeftClient, workflowId: string): Promise<PlanningLayer> {
-  const attempts = (await weft.planning(workflowId)).map(({ fragment: _f, output: _o, ...rest }) => rest);
-  return { layer: 2, workflowId, attempts };
-}
-
-/** Reads layer 3. */
-export async function fragmentLayer(weft: WeftClient, workflowId: string): Promise<FragmentLayer> {
-  const attempts = await weft.planning(workflowId);
-  return { layer: 3, workflowId, accepted: attempts.filter((a) => a.accepted), rejected: attempts.filter((a) => !a.accepted) };
-}
-
-/** Reads layer 4 (one query per step, a few at a time). */
-export async function executionLayer(weft: WeftClient, workflowId: string): Promise<ExecutionLayer> {
-  const names = (await weft.steps(workflowId)).map((s) => s.name);
-  const details: (StepDetail | null)[] = new Array<StepDetail | null>(names.length).fill(null);
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (next < names.length && !failed) {
-      const i = next++;
-      try {
-        details[i] = await weft.step(workflowId, names[i]!);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    }
-  };
-  await settled(Array.from({ length: Math.min(8, names.length) }, worker));
-  return { layer: 4, workflowId, steps: details.filter((d): d is StepDetail => d !== null) };
-}
-
-/**
- * Like `Promise.all`, but rejects only once every call has settled: the caller closes the
- * connection next, and a call still in flight on a closed channel would crash the process.
- */
-async function settled<T extends readonly unknown[]>(calls: { readonly [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  const results = await Promise.allSettled(calls);
-  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failure) throw failure.reason;
-  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
-}
-
-function stepTable(steps: readonly StepRecord[]): string {
+function stepTable(steps: readonly StepViewRecord[], planningMs: Readonly<Record<string, number>>): string {
   const rows = steps.map((s) => {
     const p = s.provenance;
-    const took = s.startedAtMs !== null && s.finishedAtMs !== null ? seconds(s.finishedAtMs - s.startedAtMs) : '';
     const note = s.error ? `${s.error.type}: ${s.error.message}` : (s.operatorAction ?? '');
     return [
       s.name,
@@ -114,7 +45,7 @@ function stepTable(steps: readonly StepRecord[]): string {
       p.createdBy === 'template' ? 'template' : `${p.createdBy} ${p.planningStep ?? ''}`,
       p.planningPhase === null ? '' : String(p.planningPhase),
       p.fragmentId ?? '',
-      took,
+      took(s, planningMs[s.name]),
       String(s.executions),
       note.length > 80 ? `${note.slice(0, 79)}…` : note,
     ];
@@ -124,8 +55,8 @@ function stepTable(steps: readonly StepRecord[]): string {
 
 function renderOverview(l: OverviewLayer): string {
   const lines = [`${l.workflowId}: ${l.overview}`, `Web UI: ${l.ui}`];
-  if (l.budget.ledger.exhausted) lines.push(`budget exhausted (${l.budget.ledger.exhausted.dimension}): ${l.budget.ledger.exhausted.message}`);
-  lines.push('', stepTable(l.steps));
+  if (l.budget?.ledger.exhausted) lines.push(`budget exhausted (${l.budget.ledger.exhausted.dimension}): ${l.budget.ledger.exhausted.message}`);
+  lines.push('', stepTable(l.steps, l.planningMs));
   const parked = l.steps.filter((s) => s.state === 'parked');
   if (parked.length > 0) lines.push('', ...parked.map((s) => `parked: ${s.name}: resolve with weft dlq retry|skip|fail ${l.workflowId} ${s.name}`));
   lines.push('', `more: weft inspect ${l.workflowId} --layer 2 (planning), 3 (fragments), 4 (step inputs and outputs)`);
@@ -140,11 +71,11 @@ function usageLine(u: NonNullable<PlanningAttempt['usage']>, outputMode: string 
   return `tokens by class: input ${u.input} · cache read ${u.cacheRead} · cache write ${writes} · output ${u.output} (thinking ${u.thinking})` + (outputMode ? ` · output mode: ${outputMode}` : '');
 }
 
-function renderPlanning(l: PlanningLayer): string {
+function renderPlanning(l: PlanningLayer, prompts: ReadonlyMap<number, string> | null): string {
   if (l.attempts.length === 0) return `${l.workflowId}: no planning attempts yet.`;
   const lines = [`${l.workflowId}: ${l.attempts.length} planning attempt${l.attempts.length === 1 ? '' : 's'}`];
-  for (const a of l.attempts) {
-    const verdict = a.error ? `planner failed: ${a.error.type}: ${a.error.message}` : a.accepted ? `accepted (${a.fragmentId ?? '?'})` : 'rejected';
+  for (const [i, a] of l.attempts.entries()) {
+    const verdict = a.error ? `planner failed: ${a.error.type}: ${a.error.message}` : outcomeLine(a);
     lines.push(
       '',
       `${a.planningStep} phase ${a.phase} attempt ${a.attempt} [${a.source}]: ${verdict}`,
@@ -163,10 +94,12 @@ function renderPlanning(l: PlanningLayer): string {
         `  cut: ${a.context.cut.length === 0 ? 'nothing' : a.context.cut.join('; ')}`,
       );
     }
-    if (a.promptRef) lines.push(`  prompt text: stored as ${a.promptRef.$weft_blob} (${a.promptRef.bytes} bytes) in WEFT_BLOB_DIR`);
+    const full = prompts?.get(i);
+    if (full !== undefined) lines.push('  prompt text:', ...full.split('\n').map((x) => `    ${x}`));
+    else if (a.promptRef) lines.push(`  prompt text: stored as ${a.promptRef.$weft_blob} (${a.promptRef.bytes} bytes): weft inspect ${l.workflowId} --layer 2 --prompt, or weft blob get ${a.promptRef.$weft_blob}`);
     else if (a.prompt === null) lines.push(`  prompt: none: ${a.source === 'fallback' ? "the template's fallback fragment" : 'scripted planner'}`);
     else {
-      const cut = a.prompt.length > PROMPT_SHOWN ? `${a.prompt.slice(0, PROMPT_SHOWN)}\n… ${a.prompt.length - PROMPT_SHOWN} more characters (--json for all)` : a.prompt;
+      const cut = a.prompt.length > PROMPT_SHOWN ? `${a.prompt.slice(0, PROMPT_SHOWN)}\n… ${a.prompt.length - PROMPT_SHOWN} more characters (--prompt for all)` : a.prompt;
       lines.push('  prompt:', ...cut.split('\n').map((x) => `    ${x}`));
     }
   }
@@ -185,16 +118,62 @@ function renderFragments(l: FragmentLayer): string {
   return lines.join('\n').trimEnd();
 }
 
-function renderExecution(l: ExecutionLayer): string {
-  const lines = [`${l.workflowId}: ${l.steps.length} steps (values cut; --json for all)`];
+function at(ms: number | null, origin: number): string {
+  return ms === null ? '—' : `+${seconds(ms - origin)}`;
+}
+
+function renderExecution(l: ExecutionLayer, origin: number, full: boolean): string {
+  const cut = full ? 100_000 : 300;
+  const lines = [`${l.workflowId}: ${l.steps.length} step${l.steps.length === 1 ? '' : 's'}${full ? '' : ' (values cut; --json for all)'}; times from the task's start`];
   for (const d of l.steps) {
     const r = d.record;
     lines.push('', `${r.name}  ${r.state}  ${r.handler ?? 'planner'} (${r.provenance.createdBy}${r.provenance.fragmentId ? `, ${r.provenance.fragmentId}` : ''})`);
-    lines.push(`  input:  ${d.input === null ? '(none)' : brief(d.input, 300)}`);
-    lines.push(`  output: ${d.output === null ? '(none)' : brief(d.output, 300)}`);
+    lines.push(`  input:  ${d.input === null ? '(none)' : brief(d.input, cut)}`);
+    lines.push(`  output: ${d.output === null ? '(none)' : brief(d.output, cut)}`);
+    if (r.startedAtMs !== null) lines.push(`  time:   started ${at(r.startedAtMs, origin)}, finished ${at(r.finishedAtMs, origin)}${d.planningMs !== null ? `; ${seconds(d.planningMs)} in planning calls` : ''}`);
+    for (const [i, e] of d.executions.entries()) {
+      const why = e.error ? ` — ${e.error.type}: ${e.error.message}` : e.lastFailure ? ` (retried after ${e.lastFailure.type}: ${e.lastFailure.message})` : '';
+      lines.push(
+        `  execution ${i + 1}: ${e.outcome} after ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}; scheduled ${at(e.scheduledAtMs, origin)}, started ${at(e.startedAtMs, origin)}, closed ${at(e.closedAtMs, origin)}${why}`,
+      );
+    }
     if (r.error) lines.push(`  error:  ${r.error.type}: ${r.error.message}`);
+    if (r.operatorAction) lines.push(`  operator: ${r.operatorAction}`);
   }
   return lines.join('\n');
+}
+
+async function blobStore(ctx: Pick<CliContext, 'env' | 'cwd'>) {
+  const [{ localBlobStore }, { DEFAULT_BLOB_DIR }, path] = await Promise.all([import('../../blob/store.js'), import('../../config.js'), import('node:path')]);
+  const dir = path.resolve(ctx.cwd, ctx.env['WEFT_BLOB_DIR'] ?? DEFAULT_BLOB_DIR);
+  return { store: localBlobStore(dir), dir };
+}
+
+/** The whole prompt of each attempt that has one (from the blob store when it was large). */
+async function prompts(l: PlanningLayer, ctx: Pick<CliContext, 'env' | 'cwd'>): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  const { store, dir } = await blobStore(ctx);
+  for (const [i, a] of l.attempts.entries()) {
+    if (a.prompt !== null) out.set(i, a.prompt);
+    else if (a.promptRef) {
+      try {
+        const text = await store.get(a.promptRef.$weft_blob);
+        out.set(i, typeof text === 'string' ? text : JSON.stringify(text, null, 2));
+      } catch (e) {
+        throw new CliError(`the prompt of ${a.planningStep} phase ${a.phase} attempt ${a.attempt} is ${a.promptRef.$weft_blob}, not readable in ${dir}: ${(e as Error).message} Set WEFT_BLOB_DIR to the workers' blob directory.`, 1);
+      }
+    }
+  }
+  return out;
+}
+
+async function resolved(l: ExecutionLayer, ctx: Pick<CliContext, 'env' | 'cwd'>): Promise<ExecutionLayer> {
+  const [{ resolveBlobs }, { store }] = await Promise.all([import('../../blob/resolve.js'), blobStore(ctx)]);
+  const steps: StepView[] = [];
+  for (const s of l.steps) {
+    steps.push({ ...s, input: s.input === null ? null : await resolveBlobs(s.input, store), output: s.output === null ? null : await resolveBlobs(s.output, store) });
+  }
+  return { ...l, steps };
 }
 
 /** `weft inspect`. */
@@ -203,35 +182,46 @@ export const inspectCommand = defineCommand({
   summary: 'Show a task layer by layer: overview, planning, fragments, step inputs and outputs.',
   description:
     'Layer 1: overview line and step table. Layer 2: planning attempts (planner, model, tokens, cost, latency, ' +
-    'diagnostics, capabilities shown, prompt). Layer 3: fragments (DAG, handler inputs, rejected alternatives ' +
-    'with diagnostics). Layer 4: every step input and output. Needs a worker to answer queries, also for closed tasks.',
+    'accepted or rejected with codes, capabilities shown, prompt). Layer 3: fragments (DAG, handler inputs, rejected ' +
+    'alternatives with diagnostics). Layer 4: each step input, output, timing and attempts. Reads the task history: ' +
+    'works with no worker running and on finished tasks.',
   positionals: [{ name: 'workflowId', description: 'the task workflow ID' }],
   options: {
     layer: { type: 'string', choices: ['1', '2', '3', '4'], description: 'which layer (default 1)' },
     json: { type: 'boolean', description: 'print the layer as JSON, nothing cut' },
+    prompt: { type: 'boolean', description: 'layer 2: print each planning prompt whole (large ones from WEFT_BLOB_DIR)' },
+    step: { type: 'string', placeholder: 'name', description: 'layer 4: only this step' },
+    resolve: { type: 'boolean', description: 'layer 4: replace blob pointers in inputs and outputs with the stored values (WEFT_BLOB_DIR)' },
   },
   async run({ positionals, options }, ctx) {
+    const layer = options.layer ?? '1';
+    if (options.prompt && layer !== '2') throw new CliError('--prompt goes with --layer 2');
+    if ((options.resolve || options.step !== undefined) && layer !== '4') throw new CliError('--resolve and --step go with --layer 4');
     const weft = await ctx.connect();
     try {
-      const id = positionals.workflowId;
-      switch (options.layer ?? '1') {
+      const { view, task } = await readLayers(weft, positionals.workflowId);
+      switch (layer) {
         case '2': {
-          const l = await planningLayer(weft, id);
-          ctx.out(options.json ? json(l) : renderPlanning(l));
+          const l = planningLayer(view);
+          ctx.out(options.json ? json(l) : renderPlanning(l, options.prompt ? await prompts(l, ctx) : null));
           break;
         }
         case '3': {
-          const l = await fragmentLayer(weft, id);
+          const l = fragmentLayer(view);
           ctx.out(options.json ? json(l) : renderFragments(l));
           break;
         }
         case '4': {
-          const l = await executionLayer(weft, id);
-          ctx.out(options.json ? json(l) : renderExecution(l));
+          if (options.step !== undefined && !view.steps.some((s) => s.record.name === options.step)) {
+            throw new CliError(`task ${view.workflowId} has no step '${options.step}'; its steps: ${view.steps.map((s) => s.record.name).slice(0, 20).join(', ')}`);
+          }
+          let l = executionLayer(view, options.step === undefined ? undefined : [options.step]);
+          if (options.resolve) l = await resolved(l, ctx);
+          ctx.out(options.json ? json(l) : renderExecution(l, view.startedAtMs, options.step !== undefined || Boolean(options.resolve)));
           break;
         }
         default: {
-          const l = await overviewLayer(weft, id);
+          const l = overviewLayer(weft, view, task);
           ctx.out(options.json ? json(l) : renderOverview(l));
         }
       }
