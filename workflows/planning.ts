@@ -15,7 +15,7 @@ import { resolveValue } from '../src/core/references.js';
 import { newStepRecord, summaryLine, type StepRecord } from '../src/core/steps.js';
 import { viewResult, type ResultView } from '../src/core/summarize.js';
 import type { ValidationContext, ValidationResult } from '../src/core/validation.js';
-import { validateFragment } from '../src/core/validator/index.js';
+import { validateFragment, validateFragmentUnguarded } from '../src/core/validator/index.js';
 import type { FailedAttempt, PlanningRequest, PlanningResult } from '../src/planner/types.js';
 import type { PlanningAttempt } from './definitions.js';
 import { describeFailure, taskFailure } from './failures.js';
@@ -28,6 +28,18 @@ type PlanActivity = (request: PlanningRequest) => Promise<PlanningResult>;
 
 /** Patch ID of the visible summarize steps before planning calls. */
 export const SUMMARIZE_STEPS_PATCH = 'weft-summarize-steps';
+
+/**
+ * Patch ID of guarded validation: a nesting limit checked before any recursive pass, and an
+ * exception of the validator turned into a rejected attempt (`VALIDATOR_FAILED`) instead of a
+ * failed workflow task retried forever. Runs recorded before it validate as they did.
+ */
+export const VALIDATION_GUARD_PATCH = 'weft-13-validation-guard';
+
+/** Validates a fragment the way this run's history expects (guarded, unless recorded before the guard). */
+function validate(raw: unknown, ctx: ValidationContext): ValidationResult {
+  return patched(VALIDATION_GUARD_PATCH) ? validateFragment(raw, ctx) : validateFragmentUnguarded(raw, ctx);
+}
 
 /**
  * Failure types a planner uses to decline a call that would exceed what remains of the task's
@@ -160,7 +172,7 @@ async function planPhase(run: TaskRun, ps: PlanPlanningStep, record: StepRecord,
       break; // a provider outage past the activity's retries: fall back or park, do not burn attempts
     }
     run.ledger = charge(run.ledger, { llmCalls: result.llmCalls, costUsd: result.costUsd });
-    const validation = validateFragment(result.output, ctx);
+    const validation = validate(result.output, ctx);
     const id = validation.ok ? makeFragmentId(ps.name, phase, validation.fragment) : null;
     run.planning.push(attemptRecord(ps, phase, attempt, 'planner', id, result, validation, request, null));
     if (validation.ok) return { kind: 'accepted', fragment: validation.fragment, fragmentId: id!, reasoning: validation.fragment.reasoning };
@@ -171,7 +183,7 @@ async function planPhase(run: TaskRun, ps: PlanPlanningStep, record: StepRecord,
   }
   if (ps.fallback) {
     const ctx = validationContext(run, ps, phase);
-    const validation = validateFragment(ps.fallback, ctx);
+    const validation = validate(ps.fallback, ctx);
     const id = validation.ok ? makeFragmentId(ps.name, phase, validation.fragment) : null;
     run.planning.push(attemptRecord(ps, phase, failures.length + 1, 'fallback', id, null, validation, null, null));
     if (validation.ok) return { kind: 'accepted', fragment: validation.fragment, fragmentId: id!, reasoning: `fallback: ${validation.fragment.reasoning}` };

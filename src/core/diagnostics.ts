@@ -7,6 +7,8 @@
 export const DIAGNOSTIC_CODES = {
   FRAGMENT_MALFORMED: 'not JSON, or fails the fragment schema',
   FRAGMENT_TOO_LARGE: 'over the byte limit, before parsing',
+  FRAGMENT_TOO_DEEP: 'nested deeper than the nesting limit, before any recursive check',
+  VALIDATOR_FAILED: 'the validator itself failed on this fragment (a weft bug): rejected, never accepted',
   STEP_NAME_INVALID: 'step name does not match ^[a-z][a-z0-9_]{0,62}$',
   STEP_NAME_DUPLICATE: 'step name used twice in the fragment',
   STEP_NAME_RESERVED: 'step name collides with a frame step or a step of an earlier phase',
