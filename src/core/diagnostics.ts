@@ -17,6 +17,7 @@ export const DIAGNOSTIC_CODES = {
   INPUT_INVALID: "literal input fails the handler's input schema",
   INPUT_MISSING: 'required input absent',
   INPUT_UNKNOWN: 'input the handler does not take',
+  PATTERN_UNSUPPORTED: 'a regular expression in an input the linear-time regex engine (RE2 syntax) cannot run',
   DEPENDENCY_UNKNOWN: 'dependency names no known step',
   DEPENDENCY_CYCLE: 'dependencies form a cycle',
   DEPENDENCY_FORBIDDEN: 'depends on the convergence step or anything after it, or on a step not complete at planning time',

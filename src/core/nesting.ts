@@ -30,14 +30,20 @@ interface Frame {
  * count once per parent, as `JSON.stringify` would write them, so the walk ends on any input.
  * @example findNestingProblem([[[]]], 2) // { kind: 'too_deep', depth: 3, path: [0, 0] }
  */
-export function findNestingProblem(root: unknown, maxDepth: number, maxValues = Number.POSITIVE_INFINITY): NestingProblem | null {
+export function findNestingProblem(
+  root: unknown,
+  maxDepth: number,
+  maxValues = Number.POSITIVE_INFINITY,
+  /** Objects not to look into (counted as one value), e.g. a JSONata function in a result. */
+  isLeaf: (value: object) => boolean = () => false,
+): NestingProblem | null {
   const stack: Frame[] = [{ value: root, depth: 1, parent: null, key: '' }];
   let values = 0;
   while (stack.length > 0) {
     const frame = stack.pop()!;
     if (++values > maxValues) return { kind: 'too_many', values };
     const { value, depth } = frame;
-    if (typeof value !== 'object' || value === null) continue;
+    if (typeof value !== 'object' || value === null || isLeaf(value)) continue;
     if (depth > maxDepth) return { kind: 'too_deep', depth, path: pathOf(frame) };
     const children = Array.isArray(value) ? value.length : Object.keys(value).length;
     if (values + stack.length + children > maxValues) return { kind: 'too_many', values: values + stack.length + children };

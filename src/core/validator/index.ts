@@ -24,6 +24,7 @@ import { checkMutations } from './mutations.js';
 import { checkNames } from './names.js';
 import { sortDiagnostics } from './order.js';
 import { parseFragment } from './parse.js';
+import { checkPatterns } from './patterns.js';
 import { checkReferences } from './references.js';
 
 export { comparePointers, sortDiagnostics } from './order.js';
@@ -68,6 +69,7 @@ export function validateFragmentUnguarded(raw: unknown, ctx: ValidationContext):
   checkNames(analysis);
   checkHandlers(analysis);
   checkInputs(analysis);
+  checkPatterns(analysis);
   checkFanOuts(analysis);
   checkDependencies(analysis);
   checkReferences(analysis);
