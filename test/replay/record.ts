@@ -9,7 +9,9 @@
  * in the time-skipping environment and writes each history as JSON under test/replay/histories/:
  * - `order-triage`: the example, planned by its scripted planner;
  * - `fan-out`: a fan-out of stored items whose partitions fail, park the fan-out, and are re-run
- *   by an operator's retry (children, the count activity, parking and the retry path).
+ *   by an operator's retry (children, the count activity, parking and the retry path);
+ * - `guarded-validation`: a planner whose first fragment nests 3,000 levels deep (rejected with
+ *   FRAGMENT_TOO_DEEP through the `weft-13-validation-guard` patch) and whose second is valid.
  */
 import { writeFile } from 'node:fs/promises';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -64,6 +66,24 @@ const recordings: Record<string, (env: TestWorkflowEnvironment) => Promise<void>
     });
     if (error) throw error;
     await save('fan-out', handle);
+  },
+  async 'guarded-validation'(env) {
+    const workflowId = 'replay-guarded-validation';
+    let deep: unknown = [];
+    for (let i = 1; i < 3_000; i++) deep = [deep];
+    const { handle, error } = await runTask({
+      env,
+      workflowBundle: await bundle(),
+      workflowId,
+      template: testTemplate(),
+      planner: scriptedPlanner((req) =>
+        req.attempt === 1
+          ? fragment([step('deep', 'add', { values: deep as number[] })])
+          : fragment([step('double_seed', 'add', { values: ['${steps.seed.output.value}', '${steps.seed.output.value}'] }, ['seed'])]),
+      ),
+    });
+    if (error) throw error;
+    await save('guarded-validation', handle);
   },
 };
 

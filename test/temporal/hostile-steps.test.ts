@@ -16,7 +16,7 @@ import { defineHandler } from '../../src/handler.js';
 import { scriptedPlanner } from '../../src/planner/scripted.js';
 import { convergenceStep, defineTemplate, planningStep, staticStep } from '../../src/template/define.js';
 import { stepsQuery } from '../../workflows/definitions.js';
-import { fragment, runTask, step, waitFor } from '../support/engine.js';
+import { fragment, runTask, step, testTemplate, waitFor } from '../support/engine.js';
 import { useTimeSkippingEngine } from '../support/suite.js';
 import { collect, emitNumber } from '../support/test-handlers.js';
 
@@ -162,5 +162,24 @@ describe('hostile planned steps on one worker', () => {
     } finally {
       clearInterval(sampler);
     }
+  });
+});
+
+describe('a fragment nested 3,000 levels deep', () => {
+  it('is a rejected attempt with FRAGMENT_TOO_DEEP, and the planner is asked again (not a failed workflow task)', async () => {
+    let deep: unknown = [];
+    for (let i = 1; i < 3_000; i++) deep = [deep];
+    const planner = scriptedPlanner((req) =>
+      req.attempt === 1
+        ? fragment([step('deep', 'add', { values: deep as number[] })])
+        : fragment([step('double_seed', 'add', { values: ['${steps.seed.output.value}', '${steps.seed.output.value}'] }, ['seed'])]),
+    );
+    const { result, planning } = await runTask({ ...engine, template: testTemplate(), planner, input: { n: 3 } });
+    expect(planning.map((a) => [a.attempt, a.accepted])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
+    expect(planning[0]!.diagnostics).toEqual([expect.objectContaining({ code: 'FRAGMENT_TOO_DEEP', path: expect.stringMatching(/^\/steps\/0\/inputs\/values(\/0)+$/) })]);
+    expect(result?.result).toMatchObject({ results: { double_seed: { value: 6 } } });
   });
 });
