@@ -81,7 +81,7 @@ function getAt(v: unknown, path: readonly (string | number)[]): unknown {
 export function mutate(base: unknown, r: Rand, times = 1 + Math.floor(r() * 3)): unknown {
   let root = structuredClone(base);
   for (let n = 0; n < times; n++) {
-    const steps = (root as { steps?: unknown }).steps;
+    const steps = typeof root === 'object' && root !== null ? (root as { steps?: unknown }).steps : undefined;
     const names = Array.isArray(steps) ? steps.map((s) => (s as { name?: unknown } | null)?.name).filter((x): x is string => typeof x === 'string') : [];
     const all = paths(root);
     const path = pick(r, all);

@@ -144,6 +144,9 @@ function renderPlanning(l: PlanningLayer): string {
       `${a.planningStep} phase ${a.phase} attempt ${a.attempt} [${a.source}]: ${verdict}`,
       `  planner: ${a.planner ?? '(none)'} · model: ${a.model ?? '(none)'} · tokens: ${a.inputTokens} in / ${a.outputTokens} out · ` +
         `cost: ${formatUsd(a.costUsd)} · latency: ${a.latencyMs} ms · LLM calls: ${a.llmCalls}`,
+      ...(a.failedCalls ?? []).map(
+        (c) => `  failed call (try ${c.activityAttempt}): ${c.errorType}${c.status === null ? '' : ` (${c.status})`} · model: ${c.model ?? '(unknown)'} · latency: ${c.latencyMs} ms · tokens: 0: ${c.message}`,
+      ),
       `  capabilities shown: ${a.capabilities.join(', ') || '(none)'}`,
       `  diagnostics: ${a.diagnostics.length === 0 ? 'none' : [...new Set(a.diagnostics.map((d) => d.code))].join(', ')}`,
     );
