@@ -14,6 +14,7 @@ import { CliError, UsageError, type AnyCommand, type CliContext } from './comman
 import { catalogCommand } from './commands/catalog.js';
 import { dlqFailCommand, dlqListCommand, dlqRetryCommand, dlqSkipCommand } from './commands/dlq.js';
 import { evalCommand } from './commands/eval.js';
+import { replayCommand } from './commands/replay.js';
 import { gateApproveCommand, gateRejectCommand } from './commands/gate.js';
 import { inspectCommand } from './commands/inspect.js';
 import { runCommand } from './commands/run.js';
@@ -37,6 +38,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   gateApproveCommand,
   gateRejectCommand,
   evalCommand,
+  replayCommand,
 ];
 
 /** The context of a real run: process streams, environment and working directory. */
