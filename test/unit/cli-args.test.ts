@@ -47,7 +47,7 @@ describe('dispatch', () => {
   it('has every command the design names', () => {
     expect(COMMANDS.map((c) => c.name)).toEqual([
       'worker', 'run', 'inspect', 'validate', 'catalog', 'templates',
-      'dlq list', 'dlq retry', 'dlq skip', 'dlq fail', 'gate approve', 'gate reject', 'eval',
+      'dlq list', 'dlq retry', 'dlq skip', 'dlq fail', 'gate approve', 'gate reject', 'eval', 'replay',
     ]);
   });
 });
