@@ -41,6 +41,8 @@ const sub = (name: string) => join(dir, name);
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'weft-replay-e2e-'));
+  // the in-test worker writes its report under the temporary directory: make it a root
+  process.env['WEFT_FILE_ROOTS'] = [ROOT, tmpdir()].join(':');
   for (const d of ['clean', 'changed', 'empty']) mkdirSync(sub(d));
   writeFileSync(join(sub('clean'), 'order-triage.json'), readFileSync(HISTORY));
   // A history from older workflow code: where today's code schedules the `validate` step, it
