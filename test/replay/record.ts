@@ -11,7 +11,10 @@
  * - `fan-out`: a fan-out of stored items whose partitions fail, park the fan-out, and are re-run
  *   by an operator's retry (children, the count activity, parking and the retry path);
  * - `guarded-validation`: a planner whose first fragment nests 3,000 levels deep (rejected with
- *   FRAGMENT_TOO_DEEP through the `weft-13-validation-guard` patch) and whose second is valid.
+ *   FRAGMENT_TOO_DEEP through the `weft-13-validation-guard` patch) and whose second is valid;
+ * - `failed-provider-calls`: the Claude planner against the loopback Messages API, which answers
+ *   429, then 500 past the activity's retries (charged through `weft-13-failed-call-accounting`),
+ *   then a valid fragment on the next attempt.
  */
 import { writeFile } from 'node:fs/promises';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -25,6 +28,8 @@ import { registry } from '../../examples/registry.js';
 import { startTimeSkippingEnv } from '../support/environments.js';
 import { bundle, fragment, runTask, step, testTemplate, waitForStep } from '../support/engine.js';
 import { failTimes } from '../support/test-handlers.js';
+import { startAnthropicServer } from '../support/anthropic-server.js';
+import { anthropicPlanner } from '../../src/planner/anthropic.js';
 
 async function save(name: string, handle: WorkflowHandle): Promise<void> {
   const history = await handle.fetchHistory();
@@ -66,6 +71,27 @@ const recordings: Record<string, (env: TestWorkflowEnvironment) => Promise<void>
     });
     if (error) throw error;
     await save('fan-out', handle);
+  },
+  async 'failed-provider-calls'(env) {
+    const server = await startAnthropicServer();
+    try {
+      server.script({ status: 429, headers: { 'retry-after': '1' } }, { status: 500 }, { fragment: fragment([step('double_seed', 'add', { values: ['${steps.seed.output.value}', '${steps.seed.output.value}'] }, ['seed'])]) });
+      const { handle, error } = await runTask({
+        env,
+        workflowBundle: await bundle(),
+        workflowId: 'replay-failed-provider-calls',
+        template: testTemplate({ failure: { retry: { maximumAttempts: 2, initialIntervalMs: 10 } }, maxAttempts: 2, onExhausted: 'park' }),
+        planner: anthropicPlanner({ apiKey: 'sk-test', baseURL: server.baseURL, maxRetries: 0, timeoutMs: 5000, env: {} }),
+        during: async (h) => {
+          await waitForStep(h, 'plan', 'parked');
+          await h.executeUpdate(operateUpdate, { args: [{ step: 'plan', action: 'retry', by: 'recorder' }] });
+        },
+      });
+      if (error) throw error;
+      await save('failed-provider-calls', handle);
+    } finally {
+      await server.close();
+    }
   },
   async 'guarded-validation'(env) {
     const workflowId = 'replay-guarded-validation';
