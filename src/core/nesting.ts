@@ -37,27 +37,49 @@ export function findNestingProblem(
   /** Objects not to look into (counted as one value), e.g. a JSONata function in a result. */
   isLeaf: (value: object) => boolean = () => false,
 ): NestingProblem | null {
-  const stack: Frame[] = [{ value: root, depth: 1, parent: null, key: '' }];
-  let values = 0;
-  while (stack.length > 0) {
-    const frame = stack.pop()!;
-    if (++values > maxValues) return { kind: 'too_many', values };
-    const { value, depth } = frame;
+  // Two plain stacks and no per-value objects: this runs on every fragment the validator sees.
+  const values: unknown[] = [root];
+  const depths: number[] = [1];
+  let seen = 0;
+  while (values.length > 0) {
+    const value = values.pop();
+    const depth = depths.pop()!;
+    if (++seen > maxValues) return { kind: 'too_many', values: seen };
     if (typeof value !== 'object' || value === null || isLeaf(value)) continue;
-    if (depth > maxDepth) return { kind: 'too_deep', depth, path: pathOf(frame) };
-    const children = Array.isArray(value) ? value.length : Object.keys(value).length;
-    if (values + stack.length + children > maxValues) return { kind: 'too_many', values: values + stack.length + children };
+    if (depth > maxDepth) return { kind: 'too_deep', depth, path: pathTo(root, maxDepth, isLeaf) };
     if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i] as unknown, depth: depth + 1, parent: frame, key: i });
+      if (seen + values.length + value.length > maxValues) return { kind: 'too_many', values: seen + values.length + value.length };
+      for (let i = value.length - 1; i >= 0; i--) {
+        values.push(value[i]);
+        depths.push(depth + 1);
+      }
     } else {
       const keys = Object.keys(value);
+      if (seen + values.length + keys.length > maxValues) return { kind: 'too_many', values: seen + values.length + keys.length };
       for (let i = keys.length - 1; i >= 0; i--) {
-        const key = keys[i]!;
-        stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1, parent: frame, key });
+        values.push((value as Record<string, unknown>)[keys[i]!]);
+        depths.push(depth + 1);
       }
     }
   }
   return null;
+}
+
+/** The path to the first container deeper than `maxDepth`, found again with parent links (only on failure). */
+function pathTo(root: unknown, maxDepth: number, isLeaf: (value: object) => boolean): (string | number)[] {
+  const stack: Frame[] = [{ value: root, depth: 1, parent: null, key: '' }];
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    const { value, depth } = frame;
+    if (typeof value !== 'object' || value === null || isLeaf(value)) continue;
+    if (depth > maxDepth) return pathOf(frame);
+    const keys: (string | number)[] = Array.isArray(value) ? value.map((_, i) => i) : Object.keys(value);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const key = keys[i]!;
+      stack.push({ value: (value as Record<string | number, unknown>)[key], depth: depth + 1, parent: frame, key });
+    }
+  }
+  return [];
 }
 
 function pathOf(frame: Frame): (string | number)[] {

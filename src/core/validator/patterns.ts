@@ -22,11 +22,24 @@ export const SYNTAX_KEYWORD = 'x-weft-syntax';
 /** Keywords whose values are data, not schemas: a `pattern` key inside them is not a pattern. */
 const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples', 'example']);
 
+// Whether an input schema marks any input at all, once per pinned schema: most handlers mark none.
+const MARKED = new WeakMap<object, boolean>();
+
+function marksPatterns(schema: JsonSchema): boolean {
+  if (!isSchemaObject(schema)) return false;
+  let marked = MARKED.get(schema);
+  if (marked === undefined) {
+    marked = JSON.stringify(schema).includes(`"${SYNTAX_KEYWORD}"`);
+    MARKED.set(schema, marked);
+  }
+  return marked;
+}
+
 /** Reports every pattern in a marked literal input that the linear-time engine cannot run. */
 export function checkPatterns(a: Analysis): void {
   for (const view of a.steps) {
     const entry = a.usableEntry(view);
-    if (!entry) continue;
+    if (!entry || !marksPatterns(entry.inputSchema)) continue;
     const root = entry.inputSchema;
     for (const [key, value] of Object.entries(view.step.inputs)) {
       const at = `${view.at}/inputs/${pointerToken(key)}`;
