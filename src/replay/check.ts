@@ -10,13 +10,16 @@
  *    those runs if they were still open.
  *
  * Both contexts are built as `weft validate` builds them (frame steps upstream of the planning
- * step complete, the budget at the start of the phase); steps planned in earlier phases are not
- * known there, so an output of phase 2 or later that reads them is rejected by both and not
- * reported.
+ * step complete, the budget at the start of the phase), plus the steps of the fragments the
+ * task accepted in earlier phases of the same planning step (the first output of a phase that
+ * was valid then), complete, with their handlers' output schemas. The budget is the one at the
+ * start of the phase without a task's spending, so budget codes are not reproduced exactly.
  */
 import type { temporal } from '@temporalio/proto';
 import type { Diagnostic } from '../core/diagnostics.js';
+import type { Fragment } from '../core/fragment.js';
 import type { CompiledPlan, PlanPlanningStep } from '../core/plan.js';
+import type { ValidationContext } from '../core/validation.js';
 import { validateFragment } from '../core/validator/index.js';
 import { fragmentContext } from '../cli/validation-context.js';
 import { readRecorded } from './recorded.js';
@@ -55,6 +58,16 @@ function planningStep(plan: CompiledPlan, name: string): PlanPlanningStep | unde
   return plan.steps.find((s): s is PlanPlanningStep => s.kind === 'planning' && s.name === name);
 }
 
+/** `ctx` with the steps of earlier phases' accepted fragments known and complete. */
+function withEarlierPhases(ctx: ValidationContext, plan: CompiledPlan, earlier: readonly Fragment[]): ValidationContext {
+  if (earlier.length === 0) return ctx;
+  const knownSteps = { ...ctx.knownSteps };
+  for (const f of earlier) {
+    for (const s of f.steps) knownSteps[s.name] = { name: s.name, kind: 'planned', outputSchema: plan.catalog[s.handler]?.outputSchema ?? true, availability: 'complete' };
+  }
+  return { ...ctx, knownSteps };
+}
+
 /** Re-validates the planner outputs a history recorded against today's compiled templates. */
 export function revalidate(h: NamedHistory, today: readonly CompiledPlan[]): { template: string | null; fragments: number; findings: ReplayFinding[] } {
   const recorded = readRecorded(h.history);
@@ -67,18 +80,25 @@ export function revalidate(h: NamedHistory, today: readonly CompiledPlan[]): { t
   }
   const findings: ReplayFinding[] = [];
   let fragments = 0;
+  // the fragment each phase of each planning step accepted: the first output valid then
+  const accepted = new Map<string, Map<number, Fragment>>();
+  const earlier = (step: string, phase: number) => [...(accepted.get(step) ?? new Map<number, Fragment>())].filter(([p]) => p < phase).map(([, f]) => f);
   for (const o of recorded.outputs) {
     const stepThen = planningStep(then, o.planningStep);
     if (!stepThen) continue;
     fragments++;
     const stepNow = planningStep(now, o.planningStep);
-    const judgedThen = validateFragment(o.output, fragmentContext(then, stepThen, o.phase));
+    const before = earlier(o.planningStep, o.phase);
+    const judgedThen = validateFragment(o.output, withEarlierPhases(fragmentContext(then, stepThen, o.phase), then, before));
     if (!judgedThen.ok) continue; // rejected then too: re-planning was already its fate
+    const phases = accepted.get(o.planningStep) ?? new Map<number, Fragment>();
+    if (!phases.has(o.phase)) phases.set(o.phase, judgedThen.fragment);
+    accepted.set(o.planningStep, phases);
     if (!stepNow) {
       findings.push({ kind: 'step_gone', planningStep: o.planningStep, message: `today's template '${now.name}' has no planning step '${o.planningStep}'.` });
       continue;
     }
-    const judgedNow = validateFragment(o.output, fragmentContext(now, stepNow, o.phase));
+    const judgedNow = validateFragment(o.output, withEarlierPhases(fragmentContext(now, stepNow, o.phase), now, before));
     if (!judgedNow.ok) findings.push({ kind: 'now_rejected', planningStep: o.planningStep, phase: o.phase, attempt: o.attempt, diagnostics: judgedNow.diagnostics });
   }
   return { template: then.name, fragments, findings };
