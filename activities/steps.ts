@@ -8,13 +8,36 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { JsonValue } from '../src/core/json.js';
 import type { AnyHandler, HandlerContext } from '../src/handler.js';
 import type { BlobStore } from '../src/blob/store.js';
+import { pointer } from '../src/core/diagnostics.js';
 import { formatIssues } from '../src/core/issues.js';
+import { DEFAULT_MAX_DATA_NESTING, findNestingProblem } from '../src/core/nesting.js';
 import { hydrate, offload } from './blobs.js';
 import type { StepActivityRequest } from './types.js';
 
 /** A handler activity. */
 export type StepActivity = (request: StepActivityRequest) => Promise<JsonValue>;
 
+
+/**
+ * The error type of step data nested deeper than `DEFAULT_MAX_DATA_NESTING`: non-retryable, since
+ * the same data fails the same way. Checked by an iterative walk before zod's recursive parse,
+ * which would otherwise overflow the stack (a `RangeError` retried as if transient).
+ */
+export const STEP_DATA_TOO_DEEP = 'STEP_DATA_TOO_DEEP';
+
+function refuseDeepData(value: unknown, subject: string): void {
+  const problem = findNestingProblem(value, DEFAULT_MAX_DATA_NESTING);
+  if (!problem || problem.kind !== 'too_deep') return;
+  throw ApplicationFailure.create({
+    type: STEP_DATA_TOO_DEEP,
+    nonRetryable: true,
+    message:
+      `${subject} nests arrays and objects more than ${DEFAULT_MAX_DATA_NESTING} levels deep ` +
+      `(level ${problem.depth} at '${pointer(...problem.path)}'), or contains itself. ` +
+      'Flatten the data (a transform step can), or split it across steps.',
+    details: [{ depth: problem.depth, path: pointer(...problem.path) }],
+  });
+}
 
 /** The idempotency key of a step in a run: Temporal's advice, run ID plus activity ID. */
 export function idempotencyKey(runId: string, step: string): string {
@@ -31,7 +54,9 @@ export interface BlobOptions {
 export function handlerActivity(handler: AnyHandler, blobs: BlobOptions): StepActivity {
   return async (request) => {
     const ctx = Context.current();
-    const parsed = handler.input.safeParse(await hydrate(request.input, blobs.store));
+    const input = await hydrate(request.input, blobs.store);
+    refuseDeepData(input, `Step '${request.step}': its input`);
+    const parsed = handler.input.safeParse(input);
     if (!parsed.success) {
       throw ApplicationFailure.create({
         type: 'INPUT_INVALID',
@@ -52,6 +77,7 @@ export function handlerActivity(handler: AnyHandler, blobs: BlobOptions): StepAc
       heartbeat: (details?: unknown) => ctx.heartbeat(details),
     };
     const output: unknown = await handler.run(parsed.data, handlerCtx);
+    refuseDeepData(output, `Handler '${handler.name}' of step '${request.step}': its output`);
     const checked = handler.output.safeParse(output);
     if (!checked.success) {
       throw ApplicationFailure.create({

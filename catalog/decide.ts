@@ -31,7 +31,8 @@ export const decideInput = z
               .string()
               .min(1)
               .max(2_000)
-              .describe('A JSONata condition that evaluates to true or false, e.g. `total > 1000 and priority = "high"`.'),
+              .meta({ 'x-weft-syntax': 'jsonata' })
+              .describe('A JSONata condition that evaluates to true or false, e.g. `total > 1000 and priority = "high"`. Regexes use RE2 syntax.'),
             outcome: z.string().min(1).describe('The outcome when this rule is the first to match; one of `outcomes`.'),
           })
           .strict(),

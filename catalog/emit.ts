@@ -20,6 +20,7 @@ import { compose } from './grammar/compose.js';
 import { emitPrimitive } from './grammar/kinds.js';
 import { compileEgress, shown, type Stage } from './http/transport.js';
 import { fetchWebhookTransport, pinnedWebhookTransport, type WebhookReply, type WebhookTransport } from './http/webhook-transport.js';
+import { confinePath, PathOutsideRoots } from './file-roots.js';
 import { appendDurably, readJsonLines, truncateDurably, withFileLock } from './jsonl-file.js';
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
@@ -170,6 +171,13 @@ async function appendToFile(input: z.infer<typeof fileSink>, ctx: HandlerContext
     );
   }
   const key = ctx.idempotencyKey;
+  try {
+    // the lexical check above cannot see a symlink inside the emit directory that points out of it
+    await confinePath(file, [root]);
+  } catch (err) {
+    if (!(err instanceof PathOutsideRoots)) throw err;
+    throw errors.fail('EMIT_PATH_INVALID', `${err.message.replace(/ Use a path.*$/, '')} Use a path inside the emit directory that does not pass through a symlink leading out of it.`, { path: input.path });
+  }
   return withFileLock(file, ctx.signal, async () => {
     // Lines that are not ours (or not JSON) are skipped: the file may be shared with other writers.
     const snapshot = await readJsonLines(file, 'skip');

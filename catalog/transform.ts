@@ -10,6 +10,8 @@ import jsonata from 'jsonata';
 import { z } from 'zod';
 import type { Handler } from '../src/handler.js';
 import type { JsonValue } from '../src/core/json.js';
+import { LinearRegExp } from '../src/core/linear-regex.js';
+import { DEFAULT_MAX_DATA_NESTING, findNestingProblem } from '../src/core/nesting.js';
 import { declareErrorModes, pointAt } from './failures.js';
 // The grammar's modules, not its index: the index loads jsonata-transform.ts, which imports this file.
 import { compose } from './grammar/compose.js';
@@ -84,12 +86,48 @@ function infoOf(expression: string, err: JsonataError): JsonataProblem['info'] {
 
 /** Parses `expression` with the limits attached; throws a `syntax` problem with position and token. */
 export function compileJsonata(expression: string, limits: JsonataLimits = DEFAULT_JSONATA_LIMITS): jsonata.Expression {
+  let compiled: jsonata.Expression;
   try {
-    return jsonata(expression, { timeout: limits.timeoutMs, stack: limits.maxDepth, sequence: limits.maxSequence });
+    // Regex literals run on the linear-time engine: `/^(a+)+$/` cannot freeze the worker.
+    compiled = jsonata(expression, { timeout: limits.timeoutMs, stack: limits.maxDepth, sequence: limits.maxSequence, RegexEngine: LinearRegExp as unknown as RegExpConstructor });
   } catch (err) {
     if (!isJsonataError(err)) throw err;
     throw new JsonataProblem('syntax', `has a syntax error${describeAt(err)}`, infoOf(expression, err));
   }
+  // One native call can allocate more than any step may return, in one blocking go
+  // (`$pad("x", 536000000)`: 3.2 s, 1.67 GB): these check the size before allocating.
+  compiled.registerFunction('pad', boundedPad(limits.maxResultBytes), '<s-ns?:s>');
+  compiled.registerFunction('join', boundedJoin(limits.maxResultBytes), '<a<s>s?:s>');
+  return compiled;
+}
+
+/** JSONata's `$pad`, refusing before allocation a padding longer than `maxChars`. */
+function boundedPad(maxChars: number) {
+  return (str: string | undefined, width: number, char?: string): string | undefined => {
+    if (str === undefined) return undefined;
+    const fill = char === undefined || char.length === 0 ? ' ' : char;
+    const target = Math.abs(Math.trunc(width));
+    const padLength = target - [...str].length;
+    if (!(padLength > 0)) return str;
+    if (padLength * fill.length > maxChars) {
+      throw new JsonataProblem('too_large', `asked $pad for ${target} characters, over the limit of ${maxChars}`);
+    }
+    // As JSONata pads: the fill repeated, cut to padLength code points.
+    const padding = fill.length === 1 ? fill.repeat(padLength) : Array.from(fill.repeat(padLength)).slice(0, padLength).join('');
+    return width > 0 ? str + padding : padding + str;
+  };
+}
+
+/** JSONata's `$join`, refusing before allocation a result longer than `maxChars`. */
+function boundedJoin(maxChars: number) {
+  return (strs: string[] | undefined, separator?: string): string | undefined => {
+    if (strs === undefined) return undefined;
+    const sep = separator ?? '';
+    let total = sep.length * Math.max(0, strs.length - 1);
+    for (const s of strs) total += s.length;
+    if (total > maxChars) throw new JsonataProblem('too_large', `asked $join for ${total} characters, over the limit of ${maxChars}`);
+    return strs.join(sep);
+  };
 }
 
 /**
@@ -110,10 +148,19 @@ export async function evaluateJsonata(
   } catch (err) {
     throw evaluationProblem(expression, err, limits);
   }
+  // The copy below recurses: data nested past what any step may carry is refused first.
+  // Each value takes at least a byte of JSON, so the walk ends within the size limit even on
+  // values shared exponentially often.
+  const deep = findNestingProblem(raw, DEFAULT_MAX_DATA_NESTING, limits.maxResultBytes, isJsonataFunction);
+  if (deep?.kind === 'too_deep') {
+    throw new JsonataProblem('too_large', `built a result nested more than ${DEFAULT_MAX_DATA_NESTING} levels deep`);
+  }
+  if (deep?.kind === 'too_many') throw new JsonataProblem('too_large', `built a result of more than ${limits.maxResultBytes} values`);
   return toJsonResult(raw, limits.maxResultBytes);
 }
 
 function evaluationProblem(expression: string, err: unknown, limits: JsonataLimits): JsonataProblem {
+  if (err instanceof JsonataProblem) return err; // a bounded function refused before allocating
   if (!isJsonataError(err)) {
     // Engine-level failures (e.g. "Invalid string length") are still failures of this expression.
     const message = err instanceof Error ? err.message : String(err);
@@ -138,6 +185,11 @@ function evaluationProblem(expression: string, err: unknown, limits: JsonataLimi
     default:
       return new JsonataProblem('evaluation', `failed while evaluating${describeAt(err)}`, infoOf(expression, err));
   }
+}
+
+/** A JSONata lambda or native function in a result: not JSON, and `toJsonResult` says so. */
+function isJsonataFunction(value: object): boolean {
+  return '_jsonata_lambda' in value || '_jsonata_function' in value;
 }
 
 /**
@@ -239,7 +291,11 @@ export const transformInput = z
       .string()
       .min(1)
       .max(20_000)
-      .describe('A JSONata expression (https://docs.jsonata.org), e.g. `orders[status = "paid"].{ "id": id, "total": total }`.'),
+      .meta({ 'x-weft-syntax': 'jsonata' })
+      .describe(
+        'A JSONata expression (https://docs.jsonata.org), e.g. `orders[status = "paid"].{ "id": id, "total": total }`. ' +
+          'Regexes (/.../) use RE2 syntax: no backreferences, no lookaround.',
+      ),
     bindings: z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.json())
       .optional()

@@ -12,6 +12,7 @@ import { declareErrorModes } from './failures.js';
 // The grammar's modules, not its index: the index loads validate-rows.ts, which imports this file.
 import { compose } from './grammar/compose.js';
 import { validatePrimitive } from './grammar/kinds.js';
+import { linearRegExpForAjv } from '../src/core/linear-regex.js';
 import addFormatsModule, { type FormatName } from 'ajv-formats';
 
 // Ajv and ajv-formats are CommonJS with `exports.default`; under NodeNext the default import is `module.exports`.
@@ -40,8 +41,9 @@ export const validateInput = z
       .describe('An array of rows (the schema describes one row) or one object (the schema describes it).'),
     schema: z
       .record(z.string(), z.json())
+      .meta({ 'x-weft-syntax': 'json-schema' })
       .describe(
-        `A JSON Schema, draft 2020-12. Formats: ${formatNames()}; no remote $ref. ` +
+        `A JSON Schema, draft 2020-12. Formats: ${formatNames()}; no remote $ref; patterns in RE2 syntax (no backreferences, no lookaround). ` +
           'Example: {"type":"object","required":["id"],"properties":{"id":{"type":"string"}}}.',
       ),
     on_invalid: z
@@ -109,6 +111,8 @@ function compile(schema: JsonObject): ValidateFunction {
     strictRequired: false,
     allowUnionTypes: true,
     logger: false,
+    // Planner-written patterns match in linear time: a catastrophic one cannot freeze the worker.
+    code: { regExp: linearRegExpForAjv },
   });
   addFormats(ajv, { mode: 'full', formats: FORMATS });
   let fn: ValidateFunction;

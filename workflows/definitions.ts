@@ -10,7 +10,7 @@ import type { JsonValue } from '../src/core/json.js';
 import type { CompiledPlan } from '../src/core/plan.js';
 import type { StepRecord } from '../src/core/steps.js';
 import type { BlobRef } from '../src/core/blob.js';
-import type { PromptContextRecord } from '../src/planner/types.js';
+import type { FailedProviderCall, PromptContextRecord } from '../src/planner/types.js';
 import type { PlanningUsage } from '../src/planner/usage.js';
 
 /** The workflow type name every template runs as. */
@@ -66,7 +66,13 @@ export interface PlanningAttempt {
   readonly outputTokens: number;
   readonly costUsd: number;
   readonly latencyMs: number;
+  /** Every provider call of this attempt, the failed ones (`failedCalls`) included. */
   readonly llmCalls: number;
+  /**
+   * Provider calls that failed (401, 429, 5xx, timeouts), oldest first, each with its error, model
+   * and latency and no tokens; absent when none failed. Charged to the LLM-call budget.
+   */
+  readonly failedCalls?: readonly FailedProviderCall[];
   readonly prompt: string | null;
   /** Set instead of `prompt` when the prompt was large (kept in the blob store). */
   readonly promptRef: BlobRef | null;

@@ -3,7 +3,8 @@
  * fragment in workflow code, re-plan with the diagnostics until the attempt limit, fall back or
  * park, then run the accepted fragment. Budgets are checked before every planning call.
  */
-import { isCancellation, patched, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation, patched, proxyActivities, TimeoutFailure } from '@temporalio/workflow';
+import type { FailedCallsDetails } from '../activities/planning.js';
 import { charge, exhaust, planningAllowed, remaining, type BudgetDimension, type BudgetExhaustion } from '../src/core/budget.js';
 import type { Fragment } from '../src/core/fragment.js';
 import { fragmentId as makeFragmentId } from '../src/core/hash.js';
@@ -16,8 +17,8 @@ import { outcomeLine } from '../src/core/planning-outcome.js';
 import { newStepRecord, summaryLine, type StepRecord } from '../src/core/steps.js';
 import { viewResult, type ResultView } from '../src/core/summarize.js';
 import type { ValidationContext, ValidationResult } from '../src/core/validation.js';
-import { validateFragment } from '../src/core/validator/index.js';
-import type { FailedAttempt, PlanningRequest, PlanningResult } from '../src/planner/types.js';
+import { validateFragment, validateFragmentUnguarded } from '../src/core/validator/index.js';
+import type { FailedAttempt, FailedProviderCall, PlanningRequest, PlanningResult } from '../src/planner/types.js';
 import type { PlanningAttemptEvent, PlanningAttemptResult } from '../src/core/telemetry.js';
 import type { PlanningAttempt } from './definitions.js';
 import { describeFailure, taskFailure } from './failures.js';
@@ -31,6 +32,45 @@ type PlanActivity = (request: PlanningRequest) => Promise<PlanningResult>;
 
 /** Patch ID of the visible summarize steps before planning calls. */
 export const SUMMARIZE_STEPS_PATCH = 'weft-summarize-steps';
+
+/**
+ * Patch ID of guarded validation: a nesting limit checked before any recursive pass, and an
+ * exception of the validator turned into a rejected attempt (`VALIDATOR_FAILED`) instead of a
+ * failed workflow task retried forever. Runs recorded before it validate as they did.
+ */
+export const VALIDATION_GUARD_PATCH = 'weft-13-validation-guard';
+
+/** Validates a fragment the way this run's history expects (guarded, unless recorded before the guard). */
+function validate(raw: unknown, ctx: ValidationContext): ValidationResult {
+  return patched(VALIDATION_GUARD_PATCH) ? validateFragment(raw, ctx) : validateFragmentUnguarded(raw, ctx);
+}
+
+/**
+ * Patch ID of failed-call accounting: provider calls that failed (401, 429, 5xx, timeouts) are
+ * charged to the LLM-call budget and recorded on the planning attempt. Only runs with failed
+ * calls reach it, and runs recorded before it carried none in their payloads.
+ */
+export const FAILED_CALLS_PATCH = 'weft-13-failed-call-accounting';
+
+/** The failed provider calls a planning activity's failure carries (its own and earlier tries'). */
+function failedCallsOf(err: unknown): readonly FailedProviderCall[] {
+  const e = err instanceof ActivityFailure && err.cause ? err.cause : err;
+  const details: readonly unknown[] =
+    e instanceof ApplicationFailure ? (e.details ?? []) : e instanceof TimeoutFailure ? [e.lastHeartbeatDetails] : [];
+  for (const d of details) {
+    if (typeof d !== 'object' || d === null) continue;
+    const calls = (d as Partial<FailedCallsDetails>).weftFailedCalls ?? (d as { failedCalls?: unknown }).failedCalls;
+    if (Array.isArray(calls)) return calls as FailedProviderCall[];
+  }
+  return [];
+}
+
+/** Charges failed calls to the LLM-call budget (a run recorded before the patch charged none). */
+function chargeFailedCalls(run: TaskRun, calls: readonly FailedProviderCall[]): readonly FailedProviderCall[] {
+  if (calls.length === 0 || !patched(FAILED_CALLS_PATCH)) return [];
+  run.ledger = charge(run.ledger, { llmCalls: calls.length, costUsd: 0 });
+  return calls;
+}
 
 /**
  * Failure types a planner uses to decline a call that would exceed what remains of the task's
@@ -157,21 +197,23 @@ async function planPhase(run: TaskRun, ps: PlanPlanningStep, record: StepRecord,
       if (isCancellation(err)) throw err;
       const error = describeFailure(err);
       planningAttempt(attemptEvent(run, ps, phase, attempt, 'failed', [error.type], null, startedAtMs));
+      const failedCalls = chargeFailedCalls(run, failedCallsOf(err));
       const budget = PLANNER_BUDGET_REFUSALS[error.type];
       if (budget) {
         // The planner declined a call that would overrun the budget: converge, do not degrade.
-        run.planning.push(attemptRecord(ps, phase, attempt, 'planner', null, null, { ok: false, fragment: null, diagnostics: [] }, request, error));
+        run.planning.push(attemptRecord(ps, phase, attempt, 'planner', null, null, { ok: false, fragment: null, diagnostics: [] }, request, error, failedCalls));
         return { kind: 'budget', why: { dimension: budget, message: `${error.message} Converging with the results so far.` } };
       }
       lastError = `the planner failed: ${error.type}: ${error.message}`;
-      run.planning.push(attemptRecord(ps, phase, attempt, 'planner', null, null, { ok: false, fragment: null, diagnostics: [] }, request, error));
+      run.planning.push(attemptRecord(ps, phase, attempt, 'planner', null, null, { ok: false, fragment: null, diagnostics: [] }, request, error, failedCalls));
       run.publish();
       break; // a provider outage past the activity's retries: fall back or park, do not burn attempts
     }
     run.ledger = charge(run.ledger, { llmCalls: result.llmCalls, costUsd: result.costUsd });
-    const validation = validateFragment(result.output, ctx);
+    const failedBefore = chargeFailedCalls(run, result.failedCalls ?? []);
+    const validation = validate(result.output, ctx);
     const id = validation.ok ? makeFragmentId(ps.name, phase, validation.fragment) : null;
-    run.planning.push(attemptRecord(ps, phase, attempt, 'planner', id, result, validation, request, null));
+    run.planning.push(attemptRecord(ps, phase, attempt, 'planner', id, result, validation, request, null, failedBefore));
     planningAttempt(attemptEvent(run, ps, phase, attempt, validation.ok ? 'accepted' : 'rejected', validation.diagnostics.map((d) => d.code), result, startedAtMs));
     if (validation.ok) return { kind: 'accepted', fragment: validation.fragment, fragmentId: id!, reasoning: validation.fragment.reasoning };
     run.validationFailures++;
@@ -181,7 +223,7 @@ async function planPhase(run: TaskRun, ps: PlanPlanningStep, record: StepRecord,
   }
   if (ps.fallback) {
     const ctx = validationContext(run, ps, phase);
-    const validation = validateFragment(ps.fallback, ctx);
+    const validation = validate(ps.fallback, ctx);
     const id = validation.ok ? makeFragmentId(ps.name, phase, validation.fragment) : null;
     run.planning.push(attemptRecord(ps, phase, failures.length + 1, 'fallback', id, null, validation, null, null));
     if (validation.ok) return { kind: 'accepted', fragment: validation.fragment, fragmentId: id!, reasoning: `fallback: ${validation.fragment.reasoning}` };
@@ -314,7 +356,10 @@ function attemptRecord(
   validation: ValidationResult,
   request: PlanningRequest | null,
   error: PlanningAttempt['error'],
+  /** Provider calls that failed in this attempt, already charged (none before the patch). */
+  failedCalls: readonly FailedProviderCall[] = [],
 ): PlanningAttempt {
+  const lastFailed = failedCalls[failedCalls.length - 1];
   return {
     planningStep: ps.name,
     phase,
@@ -327,12 +372,13 @@ function attemptRecord(
     diagnostics: validation.diagnostics,
     capabilities: request ? request.capabilities.map((c) => c.name) : ps.allowedHandlers,
     planner: result?.planner ?? null,
-    model: result?.model ?? null,
+    model: result?.model ?? lastFailed?.model ?? null,
     inputTokens: result?.inputTokens ?? 0,
     outputTokens: result?.outputTokens ?? 0,
     costUsd: result?.costUsd ?? 0,
-    latencyMs: result?.latencyMs ?? 0,
-    llmCalls: result?.llmCalls ?? 0,
+    latencyMs: result?.latencyMs ?? failedCalls.reduce((sum, c) => sum + c.latencyMs, 0),
+    llmCalls: (result?.llmCalls ?? 0) + failedCalls.length,
+    ...(failedCalls.length > 0 ? { failedCalls } : {}),
     prompt: result?.prompt ?? null,
     promptRef: result?.promptRef ?? null,
     context: result?.context ?? null,

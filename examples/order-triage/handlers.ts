@@ -5,7 +5,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { confinePath, fileRoots, PathOutsideRoots } from '../../catalog/file-roots.js';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { declareErrorModes, defineHandler, type AnyHandler, type JsonValue } from '@weftworks/weft';
@@ -23,6 +24,7 @@ const loadErrors = declareErrorModes({
   ORDERS_FILE_NOT_FOUND: { retryable: false, description: 'No orders file at the given path.' },
   ORDERS_FILE_INVALID: { retryable: false, description: 'The orders file is not JSON, or not a JSON array.' },
   ORDERS_FILE_UNREADABLE: { retryable: true, description: 'The orders file exists but could not be read (permissions or I/O).' },
+  ORDERS_FILE_OUTSIDE_ROOTS: { retryable: false, description: 'The path is outside the directories the worker may read (WEFT_FILE_ROOTS).' },
 });
 
 /** `load_orders`: reads a JSON array of orders from a file. */
@@ -47,6 +49,13 @@ export const loadOrders = defineHandler({
   errorModes: loadErrors.modes,
   async run({ path }) {
     const source = resolve(path ?? DEFAULT_ORDERS_FILE);
+    try {
+      // a task input chooses the path: only the configured roots (and the example data) are readable
+      await confinePath(source, fileRoots([dirname(DEFAULT_ORDERS_FILE)]));
+    } catch (err) {
+      if (!(err instanceof PathOutsideRoots)) throw err;
+      throw loadErrors.fail('ORDERS_FILE_OUTSIDE_ROOTS', err.message, { source, roots: [...err.roots] });
+    }
     let text: string;
     try {
       text = await readFile(source, 'utf8');
@@ -125,6 +134,7 @@ const writeErrors = declareErrorModes({
     description: 'The report directory cannot be created or written (permissions, read-only, or a file in the way).',
   },
   REPORT_WRITE_FAILED: { retryable: true, description: 'Writing the report failed for a transient reason (disk full, I/O).' },
+  REPORT_DIR_OUTSIDE_ROOTS: { retryable: false, description: 'The directory is outside the directories the worker may write (WEFT_FILE_ROOTS).' },
 });
 
 const PERMANENT_ERRNOS = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST', 'EISDIR']);
@@ -171,6 +181,12 @@ export const writeReport = defineHandler({
   errorModes: writeErrors.modes,
   async run({ report, dir }, ctx) {
     const target = resolve(dir ?? process.env['WEFT_REPORT_DIR'] ?? '.weft/reports');
+    try {
+      await confinePath(target, fileRoots([process.env['WEFT_REPORT_DIR']]));
+    } catch (err) {
+      if (!(err instanceof PathOutsideRoots)) throw err;
+      throw writeErrors.fail('REPORT_DIR_OUTSIDE_ROOTS', err.message, { dir: target, roots: [...err.roots] });
+    }
     // Named by the idempotency key, which is stable across retries: a retry replaces, never adds.
     const base = join(target, reportFileName(ctx.idempotencyKey));
     const markdown = renderMarkdown(report);

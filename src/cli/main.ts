@@ -23,6 +23,7 @@ import {
 } from './commands/dev-server.js';
 import { dlqFailCommand, dlqListCommand, dlqRetryCommand, dlqSkipCommand } from './commands/dlq.js';
 import { evalCommand } from './commands/eval.js';
+import { replayCommand } from './commands/replay.js';
 import { gateApproveCommand, gateRejectCommand } from './commands/gate.js';
 import { inspectCommand } from './commands/inspect.js';
 import { runCommand } from './commands/run.js';
@@ -55,6 +56,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   devServerStopCommand,
   devServerStatusCommand,
   devServerPathsCommand,
+  replayCommand,
 ];
 
 /** The context of a real run: process streams, environment and working directory. */

@@ -178,8 +178,12 @@ export function stepLine(s: StepRecord, first: boolean, workflowId: string): str
 
 /** One progress line for a planning attempt. */
 export function attemptLine(a: PlanningAttempt): string {
-  const who = `${a.source === 'fallback' ? 'fallback fragment' : (a.planner ?? 'planner')}, phase ${a.phase}, attempt ${a.attempt}`;
-  if (a.error) return `planner failed (${who}): ${a.error.type}: ${a.error.message}`;
+  let who = `${a.source === 'fallback' ? 'fallback fragment' : (a.planner ?? 'planner')}, phase ${a.phase}, attempt ${a.attempt}`;
+  const failed = a.failedCalls ?? [];
+  // failed provider calls count against the LLM-call budget: show each try, not just the last
+  const calls = failed.length === 0 ? '' : `; ${failed.length} failed provider call${failed.length === 1 ? '' : 's'}: ${failed.map((c) => (c.status === null ? c.errorType : `${c.status}`)).join(', ')}`;
+  if (a.error) return `planner failed (${who}${calls}): ${a.error.type}: ${a.error.message}`;
+  who = `${who}${calls}`;
   if (a.accepted) {
     const n = a.fragment?.steps.length ?? 0;
     return `fragment accepted: ${n} step${n === 1 ? '' : 's'}, next "${a.fragment?.next ?? '?'}" (${who}, ${a.fragmentId ?? '?'})`;

@@ -7,6 +7,8 @@
 export const DIAGNOSTIC_CODES = {
   FRAGMENT_MALFORMED: 'not JSON, or fails the fragment schema',
   FRAGMENT_TOO_LARGE: 'over the byte limit, before parsing',
+  FRAGMENT_TOO_DEEP: 'nested deeper than the nesting limit, before any recursive check',
+  VALIDATOR_FAILED: 'the validator itself failed on this fragment (a weft bug): rejected, never accepted',
   STEP_NAME_INVALID: 'step name does not match ^[a-z][a-z0-9_]{0,62}$',
   STEP_NAME_DUPLICATE: 'step name used twice in the fragment',
   STEP_NAME_RESERVED: 'step name collides with a frame step or a step of an earlier phase',
@@ -15,6 +17,7 @@ export const DIAGNOSTIC_CODES = {
   INPUT_INVALID: "literal input fails the handler's input schema",
   INPUT_MISSING: 'required input absent',
   INPUT_UNKNOWN: 'input the handler does not take',
+  PATTERN_UNSUPPORTED: 'a regular expression in an input the linear-time regex engine (RE2 syntax) cannot run',
   DEPENDENCY_UNKNOWN: 'dependency names no known step',
   DEPENDENCY_CYCLE: 'dependencies form a cycle',
   DEPENDENCY_FORBIDDEN: 'depends on the convergence step or anything after it, or on a step not complete at planning time',

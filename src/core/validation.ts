@@ -44,6 +44,11 @@ export interface ValidationContext {
   /** Frame steps and earlier-phase steps, by name. */
   readonly knownSteps: Readonly<Record<string, KnownStep>>;
   readonly remaining: RemainingBudget;
+  /**
+   * How deep the fragment may nest (the fragment object is level 1); default
+   * `DEFAULT_MAX_FRAGMENT_NESTING`. Checked iteratively before any recursive pass.
+   */
+  readonly maxNesting?: number;
   /** What the planner may plan that changes the world; default `require_gate`. */
   readonly mutationPolicy?: MutationPolicy;
 }

@@ -127,7 +127,8 @@ export function constraintsBody(request: PlanningRequest): string {
     c.phasesAfterThis > 0
       ? `Phases after this one: ${c.phasesAfterThis} ("next": "replan" plans another phase after your steps run).`
       : 'Phases after this one: 0 ("next" must be "done").',
-    `Remaining task budget: ${r.steps} steps, ${r.planningPhases} planning phases, ${r.llmCalls} LLM calls, $${r.costUsd} USD, wall time ${duration(r.wallTimeMs)}.`,
+    // Phases are stated once, above: the task's count includes this phase and read as a contradiction.
+    `Remaining task budget: ${r.steps} steps, ${r.llmCalls} LLM calls, $${r.costUsd} USD, wall time ${duration(r.wallTimeMs)}.`,
   ].join('\n');
 }
 

@@ -47,6 +47,8 @@ export interface ProviderFailureDetails {
   readonly requestId: string | null;
   readonly providerErrorType: string | null;
   readonly retryAfterMs: number | null;
+  /** The model the failed call asked for. */
+  readonly model?: string;
 }
 
 /** The longest `retry-after` honoured; a longer one is cut so one step cannot sleep for hours. */
@@ -68,24 +70,24 @@ export function providerFailure(thrown: unknown, call: ProviderCallContext): App
   if (err instanceof sdk.APIConnectionError) {
     const timedOut = err instanceof sdk.APIConnectionTimeoutError;
     const what = timedOut ? `did not answer within ${call.timeoutMs} ms` : `could not be reached (${causeText(err)})`;
-    return failure(PROVIDER_ERRORS.unavailable, false, `${where} ${what}. Temporal retries ${r.what} with backoff; after its retries ${r.after}. If this persists, check ANTHROPIC_BASE_URL and the network${timedOut ? ', or raise timeoutMs' : ''}.`, details(err, null));
+    return failure(PROVIDER_ERRORS.unavailable, false, `${where} ${what}. Temporal retries ${r.what} with backoff; after its retries ${r.after}. If this persists, check ANTHROPIC_BASE_URL and the network${timedOut ? ', or raise timeoutMs' : ''}.`, details(err, null, call));
   }
   const status = err.status ?? 0;
   const said = `${where} answered ${status}${err.type ? ` ${err.type}` : ''}: ${err.apiMessage ?? err.message} (request id ${err.requestID ?? 'none'}).`;
   if (status === 429) {
     const retryAfterMs = retryAfter(err.headers);
     const when = retryAfterMs === null ? 'with backoff' : `after ${Math.ceil(retryAfterMs / 1000)} s (retry-after)`;
-    return failure(PROVIDER_ERRORS.rateLimited, false, `${said} Rate limited: Temporal retries ${r.what} ${when}. If this persists, lower the planning concurrency or raise the account's rate limit.`, details(err, retryAfterMs), retryAfterMs);
+    return failure(PROVIDER_ERRORS.rateLimited, false, `${said} Rate limited: Temporal retries ${r.what} ${when}. If this persists, lower the planning concurrency or raise the account's rate limit.`, details(err, retryAfterMs, call), retryAfterMs);
   }
   if (status >= 500 || status === 408 || status === 409) {
     const retryAfterMs = retryAfter(err.headers);
-    return failure(PROVIDER_ERRORS.unavailable, false, `${said} The provider is unavailable: Temporal retries ${r.what} with backoff; after its retries ${r.after}.`, details(err, retryAfterMs), retryAfterMs);
+    return failure(PROVIDER_ERRORS.unavailable, false, `${said} The provider is unavailable: Temporal retries ${r.what} with backoff; after its retries ${r.after}.`, details(err, retryAfterMs, call), retryAfterMs);
   }
   if (status === 401 || status === 403) {
-    return failure(PROVIDER_ERRORS.auth, true, `${said} Not retried: check ANTHROPIC_API_KEY (is it set, current, and allowed to use ${call.model}?), or plan without a key using the scripted planner or the template's fallback fragment.`, details(err, null));
+    return failure(PROVIDER_ERRORS.auth, true, `${said} Not retried: check ANTHROPIC_API_KEY (is it set, current, and allowed to use ${call.model}?), or plan without a key using the scripted planner or the template's fallback fragment.`, details(err, null, call));
   }
   if (status === 402) {
-    return failure(PROVIDER_ERRORS.auth, true, `${said} Not retried: the account behind ANTHROPIC_API_KEY cannot pay for this call; check its billing.`, details(err, null));
+    return failure(PROVIDER_ERRORS.auth, true, `${said} Not retried: the account behind ANTHROPIC_API_KEY cannot pay for this call; check its billing.`, details(err, null, call));
   }
   const hint =
     ((status === 400 || status === 422) && call.badRequestHint?.(err.apiMessage ?? err.message)) ||
@@ -94,7 +96,7 @@ export function providerFailure(thrown: unknown, call: ProviderCallContext): App
       : status === 413
         ? 'the prompt is too large: lower the planner tokenBudget or the capability tier'
         : `fix the request; if the model rejects forced tool use (tool_choice), set WEFT_MODEL to a model that accepts it (see docs/planner.md)`);
-  return failure(PROVIDER_ERRORS.badRequest, true, `${said} Not retried: ${hint}.`, details(err, null));
+  return failure(PROVIDER_ERRORS.badRequest, true, `${said} Not retried: ${hint}.`, details(err, null, call));
 }
 
 function failure(type: ProviderErrorType, nonRetryable: boolean, message: string, d: ProviderFailureDetails, nextRetryDelayMs: number | null = null): ApplicationFailure {
@@ -107,8 +109,8 @@ function failure(type: ProviderErrorType, nonRetryable: boolean, message: string
   });
 }
 
-function details(err: APIError, retryAfterMs: number | null): ProviderFailureDetails {
-  return { status: err.status ?? null, requestId: err.requestID ?? null, providerErrorType: err.type ?? null, retryAfterMs };
+function details(err: APIError, retryAfterMs: number | null, call: ProviderCallContext): ProviderFailureDetails {
+  return { status: err.status ?? null, requestId: err.requestID ?? null, providerErrorType: err.type ?? null, retryAfterMs, model: call.model };
 }
 
 function causeText(err: APIError): string {

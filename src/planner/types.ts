@@ -81,6 +81,11 @@ export interface PlanningResult {
   readonly latencyMs: number;
   /** LLM calls this attempt made (0 for scripted planners). */
   readonly llmCalls: number;
+  /**
+   * Provider calls that failed in earlier tries of this attempt (Temporal retried the planning
+   * activity after each); not included in `llmCalls`, charged to the budget too.
+   */
+  readonly failedCalls?: readonly FailedProviderCall[];
   /** The prompt as sent, when the planner has one (layer 2). */
   readonly prompt: string | null;
   /** Set instead of `prompt` when the prompt was large: it is kept in the blob store. */
@@ -96,6 +101,26 @@ export interface PlanningResult {
   readonly outputMode?: string | null;
   /** The model's thinking text, only when the planner was told to keep it (`showThinking`). */
   readonly thinking?: string | null;
+}
+
+/**
+ * A provider call that failed (401, 429, 5xx, a timeout): it counts against the task's LLM-call
+ * budget like any call, with what is known of it and no tokens. Recorded by the planning
+ * activity, across Temporal's retries of it.
+ */
+export interface FailedProviderCall {
+  /** The failure type, e.g. `PROVIDER_RATE_LIMITED` (see `PROVIDER_ERRORS`). */
+  readonly errorType: string;
+  readonly message: string;
+  /** HTTP status, or null for a connection error or timeout. */
+  readonly status: number | null;
+  readonly model: string | null;
+  /** From the start of the planner call to the failure. */
+  readonly latencyMs: number;
+  readonly inputTokens: 0;
+  readonly outputTokens: 0;
+  /** Activity attempt (Temporal's retry count, from 1) that made the call. */
+  readonly activityAttempt: number;
 }
 
 /** A planner: turns a request into a candidate fragment. */

@@ -49,6 +49,8 @@ async function weftCli(args: readonly string[]): Promise<{ code: number; stdout:
 beforeAll(async () => {
   env = await startDevServerEnv();
   dir = mkdtempSync(join(tmpdir(), 'weft-cli-e2e-'));
+  // the report goes to a temporary directory: a root the in-test worker may write (WEFT_FILE_ROOTS)
+  process.env['WEFT_FILE_ROOTS'] = [ROOT, tmpdir()].join(':');
   const { WEFT_UI_URL: _ui, WEFT_TEMPORAL_UI_PORT: _port, WEFT_REGISTRY: _registry, ...inherited } = process.env;
   cliEnv = { ...(inherited as Record<string, string>), TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default', WEFT_TASK_QUEUE: taskQueue };
   worker = await createWeftWorker({

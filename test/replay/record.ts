@@ -11,7 +11,12 @@
  * - `fan-out`: a fan-out of stored items whose partitions fail, park the fan-out, and are re-run
  *   by an operator's retry (children, the count activity, parking and the retry path);
  * - `operator-history`: with patch `weft-10-operator-history`: a rejected attempt re-planned, a
- *   step parked on its labelled timer and skipped by an operator, a gate approved on its timer.
+ *   step parked on its labelled timer and skipped by an operator, a gate approved on its timer;
+ * - `guarded-validation`: a planner whose first fragment nests 3,000 levels deep (rejected with
+ *   FRAGMENT_TOO_DEEP through the `weft-13-validation-guard` patch) and whose second is valid;
+ * - `failed-provider-calls`: the Claude planner against the loopback Messages API, which answers
+ *   429, then 500 past the activity's retries (charged through `weft-13-failed-call-accounting`),
+ *   then a valid fragment on the next attempt.
  */
 import { writeFile } from 'node:fs/promises';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -19,6 +24,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { weftTask } from '../../workflows/task.js';
 import { gateUpdate, operateUpdate } from '../../workflows/definitions.js';
+import { startAnthropicServer } from '../support/anthropic-server.js';
+import { anthropicPlanner } from '../../src/planner/anthropic.js';
 import { createWeftWorker } from '../../src/worker.js';
 import { scriptedPlanner } from '../../src/planner/scripted.js';
 import { registry } from '../../examples/registry.js';
@@ -93,6 +100,45 @@ const recordings: Record<string, (env: TestWorkflowEnvironment) => Promise<void>
     });
     if (error) throw error;
     await save('operator-history', handle);
+  },
+  async 'failed-provider-calls'(env) {
+    const server = await startAnthropicServer();
+    try {
+      server.script({ status: 429, headers: { 'retry-after': '1' } }, { status: 500 }, { fragment: fragment([step('double_seed', 'add', { values: ['${steps.seed.output.value}', '${steps.seed.output.value}'] }, ['seed'])]) });
+      const { handle, error } = await runTask({
+        env,
+        workflowBundle: await bundle(),
+        workflowId: 'replay-failed-provider-calls',
+        template: testTemplate({ failure: { retry: { maximumAttempts: 2, initialIntervalMs: 10 } }, maxAttempts: 2, onExhausted: 'park' }),
+        planner: anthropicPlanner({ apiKey: 'sk-test', baseURL: server.baseURL, maxRetries: 0, timeoutMs: 5000, env: {} }),
+        during: async (h) => {
+          await waitForStep(h, 'plan', 'parked');
+          await h.executeUpdate(operateUpdate, { args: [{ step: 'plan', action: 'retry', by: 'recorder' }] });
+        },
+      });
+      if (error) throw error;
+      await save('failed-provider-calls', handle);
+    } finally {
+      await server.close();
+    }
+  },
+  async 'guarded-validation'(env) {
+    const workflowId = 'replay-guarded-validation';
+    let deep: unknown = [];
+    for (let i = 1; i < 3_000; i++) deep = [deep];
+    const { handle, error } = await runTask({
+      env,
+      workflowBundle: await bundle(),
+      workflowId,
+      template: testTemplate(),
+      planner: scriptedPlanner((req) =>
+        req.attempt === 1
+          ? fragment([step('deep', 'add', { values: deep as number[] })])
+          : fragment([step('double_seed', 'add', { values: ['${steps.seed.output.value}', '${steps.seed.output.value}'] }, ['seed'])]),
+      ),
+    });
+    if (error) throw error;
+    await save('guarded-validation', handle);
   },
 };
 

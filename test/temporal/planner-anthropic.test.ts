@@ -96,28 +96,45 @@ describe('the engine planning through anthropicPlanner', () => {
   it('uses the fallback fragment when the provider answers 500 past the activity retries', async () => {
     server.script({ status: 500 }, { status: 500 });
     const template = testTemplate({ fallback: sumFragment, failure: fastRetries });
-    const { result, planning, searchAttributes } = await runTask({ ...engine, template, planner: planner(), input: { n: 1 } });
+    const { result, planning, searchAttributes, budget } = await runTask({ ...engine, template, planner: planner(), input: { n: 1 } });
     expect(server.requests).toHaveLength(2);
     expect(server.unexpected).toBe(0);
     expect(result?.outputs['converge']).toMatchObject({ results: { plus_ten: { value: 12 } } });
     expect(planning.map((a) => `${a.source}:${a.accepted}`)).toEqual(['planner:false', 'fallback:true']);
     expect(planning[0]!.error?.type).toBe('PROVIDER_UNAVAILABLE');
     expect(searchAttributes['WeftCostUsd']).toEqual([0]);
+    // both failed calls are accounted: on the attempt, with what is known, and in the budget
+    expect(planning[0]!.llmCalls).toBe(2);
+    expect(planning[0]!.model).toBe('claude-sonnet-4-6');
+    expect(planning[0]!.failedCalls?.map((c) => [c.errorType, c.status, c.model, c.inputTokens, c.outputTokens, c.activityAttempt])).toEqual([
+      ['PROVIDER_UNAVAILABLE', 500, 'claude-sonnet-4-6', 0, 0, 1],
+      ['PROVIDER_UNAVAILABLE', 500, 'claude-sonnet-4-6', 0, 0, 2],
+    ]);
+    expect(planning[0]!.failedCalls!.every((c) => c.latencyMs >= 0 && c.message.includes('500'))).toBe(true);
+    expect(budget.ledger.used.llmCalls).toBe(2);
+    expect(budget.line).toContain('2/20 LLM calls');
   });
 
   it('waits out a 429 retry-after through a Temporal retry, then plans', async () => {
     server.script({ status: 429, headers: { 'retry-after': '1' } }, { fragment: sumFragment });
-    const { result, planning } = await runTask({ ...engine, template: testTemplate({ failure: fastRetries }), planner: planner() });
+    const { result, planning, budget } = await runTask({ ...engine, template: testTemplate({ failure: fastRetries }), planner: planner() });
     expect(server.requests).toHaveLength(2);
     expect(result?.outputs['converge']).toMatchObject({ keys: ['plus_ten'] });
     expect(planning.map((a) => a.accepted)).toEqual([true]);
+    // the 429 is a call: counted on the attempt that succeeded after it, and in the budget
+    expect(planning[0]!.llmCalls).toBe(2);
+    expect(planning[0]!.failedCalls?.map((c) => [c.errorType, c.status, c.activityAttempt])).toEqual([['PROVIDER_RATE_LIMITED', 429, 1]]);
+    expect(budget.ledger.used.llmCalls).toBe(2);
   });
 
   it('does not retry a 401 and fails the planning step', async () => {
     server.script({ status: 401 });
     const template = testTemplate({ failure: { retry: { maximumAttempts: 5, initialIntervalMs: 10 } } });
-    const { error, planning } = await runTask({ ...engine, template, planner: planner() });
+    const { error, planning, budget } = await runTask({ ...engine, template, planner: planner() });
     expect(server.requests).toHaveLength(1);
+    expect(planning[0]).toMatchObject({ llmCalls: 1, model: 'claude-sonnet-4-6', inputTokens: 0, outputTokens: 0 });
+    expect(planning[0]!.failedCalls?.map((c) => [c.errorType, c.status])).toEqual([['PROVIDER_AUTH', 401]]);
+    expect(budget.line).toContain('1/20 LLM calls');
     expect(error).not.toBeNull();
     expect(String((error as Error & { cause?: Error }).cause?.message)).toMatch(/PLANNING_EXHAUSTED/);
     expect(planning).toHaveLength(1);

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -52,6 +52,15 @@ describe('emit to a file', () => {
   it.each(['../escape.jsonl', 'a/../../escape.jsonl', '/etc/passwd', 'a\\..\\..\\x', '..'])('rejects %s with EMIT_PATH_INVALID', async (path) => {
     const failure = await expectHandlerFailure(createEmitHandler({ emitDir: dir }), { sink: 'file', path, payload: 1 }, 'EMIT_PATH_INVALID');
     expect(failure.message).toContain('orders/paid.jsonl');
+  });
+
+  it('rejects a path through a symlink that leads out of the emit directory with EMIT_PATH_INVALID, writing nothing', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'weft-emit-outside-'));
+    symlinkSync(outside, join(dir, 'escape'));
+    const failure = await expectHandlerFailure(createEmitHandler({ emitDir: dir }), { sink: 'file', path: 'escape/x.jsonl', payload: 1 }, 'EMIT_PATH_INVALID');
+    expect(failure.message).toContain('does not pass through a symlink leading out of it');
+    expect(readdirSync(outside)).toEqual([]);
+    rmSync(outside, { recursive: true, force: true });
   });
 
   it('a retry after a crash between the append and the completion does not append again', async () => {

@@ -48,7 +48,7 @@ describe('dispatch', () => {
     expect(COMMANDS.map((c) => c.name)).toEqual([
       'worker', 'run', 'inspect', 'ui', 'validate', 'catalog', 'templates',
       'dlq list', 'dlq retry', 'dlq skip', 'dlq fail', 'gate approve', 'gate reject', 'blob get', 'eval', 'bundle',
-      'dev-server build', 'dev-server start', 'dev-server stop', 'dev-server status', 'dev-server paths',
+      'dev-server build', 'dev-server start', 'dev-server stop', 'dev-server status', 'dev-server paths', 'replay',
     ]);
   });
 });

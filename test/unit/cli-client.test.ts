@@ -124,6 +124,15 @@ describe('progress lines', () => {
     expect(attemptLine(rejected)).toBe('fragment rejected (scripted, phase 1, attempt 2): 3 diagnostics: HANDLER_UNKNOWN, LIMIT_DEPTH');
   });
 
+  it('show failed provider calls on the attempt, each try with its status', () => {
+    const call = (errorType: string, status: number | null) => ({ errorType, status, message: 'm', model: 'claude-sonnet-4-6', latencyMs: 5, inputTokens: 0, outputTokens: 0, activityAttempt: 1 });
+    const base = { planningStep: 'plan', phase: 1, attempt: 1, source: 'planner', planner: 'anthropic', diagnostics: [] } as unknown as PlanningAttempt;
+    const failed = { ...base, accepted: false, error: { type: 'PROVIDER_AUTH', message: 'Not retried.' }, failedCalls: [call('PROVIDER_UNAVAILABLE', null), call('PROVIDER_AUTH', 401)] } as unknown as PlanningAttempt;
+    expect(attemptLine(failed)).toBe('planner failed (anthropic, phase 1, attempt 1; 2 failed provider calls: PROVIDER_UNAVAILABLE, 401): PROVIDER_AUTH: Not retried.');
+    const after429 = { ...base, accepted: true, error: null, fragmentId: 'p:1', fragment: { steps: [{}], next: 'done' }, failedCalls: [call('PROVIDER_RATE_LIMITED', 429)] } as unknown as PlanningAttempt;
+    expect(attemptLine(after429)).toBe('fragment accepted: 1 step, next "done" (anthropic, phase 1, attempt 1; 1 failed provider call: 429, p:1)');
+  });
+
   it('print the result with partial, reason and the budget line', () => {
     const result = {
       template: 'order-triage',

@@ -43,6 +43,9 @@ beforeAll(() => {
   };
   writeFileSync(file('invalid.json'), JSON.stringify(invalid));
   writeFileSync(file('not-json.json'), '{ "fragment_version": ');
+  // 3,000 nested arrays in a 6 KB literal: the recursive checks overflowed the stack on it.
+  const deep = JSON.stringify({ ...orderTriageFragment, steps: [{ ...orderTriageFragment.steps[0]!, inputs: { schema: 0 } }] });
+  writeFileSync(file('deep.json'), deep.replace('"schema":0', `"schema":${'['.repeat(3_000)}${']'.repeat(3_000)}`));
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -82,6 +85,13 @@ describe('weft validate', { timeout: 60_000 }, () => {
     const r = await weft(['validate', file('not-json.json'), '--template', 'order-triage']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FRAGMENT_MALFORMED \(fragment\): /m);
+  });
+
+  it('exits 1 with FRAGMENT_TOO_DEEP, not a RangeError, for a fragment nested 3,000 levels deep', async () => {
+    const r = await weft(['validate', file('deep.json'), '--template', 'order-triage']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^FRAGMENT_TOO_DEEP \/steps\/0\/inputs\/schema(\/0)+: .*more than 64 levels/m);
   });
 
   it('exits 2 for a missing file, naming it', async () => {

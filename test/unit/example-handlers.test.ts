@@ -1,10 +1,10 @@
 import { ORDER_SCHEMA } from '../../examples/order-triage/plan.js';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { readFile, rename } from 'node:fs/promises';
 import type * as FsPromises from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { delimiter, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { transform } from '../../catalog/transform.js';
 import { validate } from '../../catalog/validate.js';
 import {
@@ -36,6 +36,11 @@ const tempDir = () => mkdtempSync(join(tmpdir(), 'weft-order-triage-'));
 
 /** A sensible schema for one order, as a planner would write it: the example plan's. */
 const orderSchema = ORDER_SCHEMA;
+
+// The tests write under the system's temporary directory: make it a root, as an operator would.
+beforeEach(() => {
+  vi.stubEnv('WEFT_FILE_ROOTS', [process.cwd(), tmpdir()].join(delimiter));
+});
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -193,6 +198,40 @@ describe('write_report', () => {
   });
 });
 
+describe('file paths confined to the configured roots', () => {
+  it('refuses orders files outside the roots — absolute, relative with .., through a symlink — with ORDERS_FILE_OUTSIDE_ROOTS', async () => {
+    const root = tempDir();
+    vi.stubEnv('WEFT_FILE_ROOTS', root);
+    const outside = tempDir();
+    writeFileSync(join(outside, 'orders.json'), '[]');
+    symlinkSync(outside, join(root, 'link'));
+    for (const path of [join(outside, 'orders.json'), '/etc/passwd', join(root, '..', '..', 'etc', 'passwd'), join(root, 'link', 'orders.json')]) {
+      const failure = await expectHandlerFailure(loadOrders, { path }, 'ORDERS_FILE_OUTSIDE_ROOTS');
+      expect(failure.message).toContain(`is outside the directories this worker may use: ${root}`);
+      expect(failure.message).toContain('WEFT_FILE_ROOTS');
+    }
+    writeFileSync(join(root, 'orders.json'), '[]');
+    expect(await runHandler(loadOrders, { path: join(root, 'orders.json') })).toMatchObject({ count: 0 });
+    // the example data stays readable whatever the roots
+    expect(await runHandler(loadOrders, {})).toMatchObject({ source: DEFAULT_ORDERS_FILE });
+  });
+
+  it('refuses a report directory outside the roots with REPORT_DIR_OUTSIDE_ROOTS, and allows WEFT_REPORT_DIR', async () => {
+    const root = tempDir();
+    vi.stubEnv('WEFT_FILE_ROOTS', root);
+    const report = (await runHandler(composeReport, { results: {} })) as never;
+    const failure = await expectHandlerFailure(writeReport, { report, dir: join(tempDir(), 'reports') }, 'REPORT_DIR_OUTSIDE_ROOTS');
+    expect(failure.message).toContain(`outside the directories this worker may use: ${root}`);
+    expect(readdirSync(root)).toEqual([]);
+    const configured = tempDir();
+    vi.stubEnv('WEFT_REPORT_DIR', configured);
+    await runHandler(writeReport, { report });
+    expect(readdirSync(configured).length).toBe(2);
+    mkdirSync(join(root, 'reports'));
+    await runHandler(writeReport, { report, dir: join(root, 'reports') });
+  });
+});
+
 describe('order-triage handlers', () => {
   it('declare the categories and mutation flags the template relies on', () => {
     expect(orderTriageHandlers.map((h) => [h.name, h.category, h.mutating])).toEqual([
@@ -204,7 +243,15 @@ describe('order-triage handlers', () => {
 
   it('have every declared error mode exercised above', () => {
     // Keep in step with the failure tests in this file.
-    const exercised = ['ORDERS_FILE_NOT_FOUND', 'ORDERS_FILE_INVALID', 'ORDERS_FILE_UNREADABLE', 'REPORT_DIR_UNWRITABLE', 'REPORT_WRITE_FAILED'];
+    const exercised = [
+      'ORDERS_FILE_NOT_FOUND',
+      'ORDERS_FILE_INVALID',
+      'ORDERS_FILE_UNREADABLE',
+      'ORDERS_FILE_OUTSIDE_ROOTS',
+      'REPORT_DIR_UNWRITABLE',
+      'REPORT_WRITE_FAILED',
+      'REPORT_DIR_OUTSIDE_ROOTS',
+    ];
     expect(orderTriageHandlers.flatMap((h) => h.errorModes.map((m) => m.code)).sort()).toEqual([...exercised].sort());
   });
 });

@@ -536,7 +536,9 @@ describe('references', () => {
     expect(d.message).toBe(
       "Step 'alert' input 'ids' gets ${task.input.customer}, which is object, but handler 'notify' expects array of string there (object does not fit array of string).",
     );
-    expect(d.hint).toBe('Read a value of type array of string instead: ${task.input.ids}; or add a transform step that reshapes it.');
+    expect(d.hint).toBe(
+      'If you meant the same value under another name, read ${task.input.ids} (type array of string); otherwise add a transform step that reshapes ${task.input.customer} into array of string.',
+    );
   });
 
   it('REFERENCE_TYPE_MISMATCH for nullable producers, nested array items, and interpolation', () => {

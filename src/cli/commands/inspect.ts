@@ -84,6 +84,9 @@ function renderPlanning(l: PlanningLayer, prompts: ReadonlyMap<number, string> |
       ...(a.usage ? [`  ${usageLine(a.usage, a.outputMode ?? null)}`] : []),
       // Kept only when the planner was told to (showThinking); the text is in --json.
       ...(a.thinking ? [`  thinking text: ${a.thinking.length} characters (--json for the text)`] : []),
+      ...(a.failedCalls ?? []).map(
+        (c) => `  failed call (try ${c.activityAttempt}): ${c.errorType}${c.status === null ? '' : ` (${c.status})`} · model: ${c.model ?? '(unknown)'} · latency: ${c.latencyMs} ms · tokens: 0: ${c.message}`,
+      ),
       `  capabilities shown: ${a.capabilities.join(', ') || '(none)'}`,
       `  diagnostics: ${a.diagnostics.length === 0 ? 'none' : [...new Set(a.diagnostics.map((d) => d.code))].join(', ')}`,
     );

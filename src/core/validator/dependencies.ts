@@ -19,10 +19,32 @@ export function unavailableReason(a: Analysis, name: string, known: KnownStep): 
   return "which runs after this planning step's convergence";
 }
 
+/**
+ * What `stepName` could depend on: known steps complete before planning, and steps of this
+ * fragment whose handler this planning step may use and that do not already depend on
+ * `stepName` (which would close a cycle). A step of a rejected fragment that cannot run is no
+ * choice to offer.
+ */
+function dependableNames(a: Analysis, stepName: string): string[] {
+  const dependents = new Set([stepName]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const { step } of a.steps) {
+      if (!dependents.has(step.name) && step.dependencies.some((d) => dependents.has(d))) {
+        dependents.add(step.name);
+        grew = true;
+      }
+    }
+  }
+  const usable = a.steps.filter((v) => !dependents.has(v.step.name) && a.usableEntry(v) !== undefined).map((v) => v.step.name);
+  const known = Object.entries(a.ctx.knownSteps).filter(([, k]) => k.availability === 'complete').map(([n]) => n);
+  return [...new Set([...usable, ...known])];
+}
+
 function reportDependency(a: Analysis, stepName: string, dep: string, path: string): void {
   const known = a.known(dep);
   if (known?.availability === 'complete') return;
-  const choices = closestFirst(dep, a.availableNames(stepName));
+  const choices = closestFirst(dep, dependableNames(a, stepName));
   if (!known) {
     a.report(
       'DEPENDENCY_UNKNOWN',

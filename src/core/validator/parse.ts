@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { listChoices, pointer, type Diagnostic } from '../diagnostics.js';
 import { fragmentSchema, fragmentStepSchema, FRAGMENT_VERSION, type Fragment, type FragmentStep } from '../fragment.js';
 import { isJsonObject, utf8ByteLength, type JsonValue } from '../json.js';
+import { findNestingProblem } from '../nesting.js';
 import { plainJsonByteLength } from './size.js';
 
 /** What parsing left for the semantic checks. */
@@ -76,8 +77,18 @@ function fastParse(value: unknown, knownJson: boolean): Fragment | null {
 const FRAGMENT_SHAPE = `an object with ${Object.keys(fragmentSchema.shape).join(', ')}`;
 const STEP_SHAPE = `an object with ${Object.keys(fragmentStepSchema.shape).join(', ')}`;
 
-/** Size, JSON and schema checks of a raw planner answer (a JSON string or a parsed value). */
-export function parseFragment(raw: unknown, maxBytes: number): ParseResult {
+/**
+ * Size, nesting, JSON and schema checks of a raw planner answer (a JSON string or a parsed value).
+ * Nesting is checked by an iterative walk before anything that recurses (the size walk, zod,
+ * the semantic checks), so that no input can overflow the stack: a value is walked first (with
+ * at most `maxBytes` values, since each takes at least one byte of JSON: shared or cyclic values
+ * end the walk too), a text right after `JSON.parse` (which does not recurse).
+ */
+export function parseFragment(raw: unknown, maxBytes: number, maxNesting = Number.POSITIVE_INFINITY): ParseResult {
+  if (typeof raw !== 'string' && maxNesting !== Number.POSITIVE_INFINITY) {
+    const problem = nestingRejection(raw, maxNesting, maxBytes);
+    if (problem) return problem;
+  }
   // A value of plain JSON is measured without serializing it; anything else through its JSON.
   const plainBytes = typeof raw === 'string' ? -1 : plainJsonByteLength(raw);
   let bytes = plainBytes;
@@ -112,6 +123,10 @@ export function parseFragment(raw: unknown, maxBytes: number): ParseResult {
     } catch (err) {
       return rejected('The fragment is not valid JSON', describeError(err));
     }
+    if (maxNesting !== Number.POSITIVE_INFINITY) {
+      const problem = nestingRejection(value, maxNesting, maxBytes);
+      if (problem) return problem;
+    }
   }
   // JSON.parse output, and a value the size walk found plain, hold only JSON: no need to look again.
   const fast = fastParse(value, typeof raw === 'string' || plainBytes >= 0);
@@ -130,6 +145,37 @@ export function parseFragment(raw: unknown, maxBytes: number): ParseResult {
   }
   const next = value['next'] === 'done' || value['next'] === 'replan' ? value['next'] : null;
   return { kind: 'partial', diagnostics, steps, unparsedNames, next };
+}
+
+/** FRAGMENT_TOO_DEEP at the first container past `maxNesting`, or FRAGMENT_TOO_LARGE for too many values. */
+function nestingRejection(value: unknown, maxNesting: number, maxBytes: number): ParseResult | null {
+  const problem = findNestingProblem(value, maxNesting, maxBytes);
+  if (!problem) return null;
+  if (problem.kind === 'too_many') {
+    return {
+      kind: 'rejected',
+      diagnostics: [
+        {
+          code: 'FRAGMENT_TOO_LARGE',
+          path: '',
+          message: `The fragment holds more than ${maxBytes} JSON values; this planning step accepts at most ${maxBytes} bytes of JSON.`,
+          hint: 'Plan fewer steps and pass large data by reference (${steps.<name>.output...}) instead of inlining it.',
+        },
+      ],
+    };
+  }
+  const at = pointer(...problem.path);
+  return {
+    kind: 'rejected',
+    diagnostics: [
+      {
+        code: 'FRAGMENT_TOO_DEEP',
+        path: at,
+        message: `The fragment nests arrays and objects more than ${maxNesting} levels deep (level ${problem.depth} at '${at}'), or contains itself; nothing else was checked.`,
+        hint: `Keep the fragment within ${maxNesting} levels: flatten nested literals, pass deep data by reference (\${steps.<name>.output...}) instead of inlining it, and return plain JSON.`,
+      },
+    ],
+  };
 }
 
 function rejected(what: string, detail: string): ParseResult {

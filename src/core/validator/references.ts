@@ -254,20 +254,37 @@ function checkExactFit(
   if (fit.ok) return true;
   const expects = describeSchema(schema, entry.inputSchema);
   const detail = fit.at === '' ? fit.reason : `at '${fit.at}', ${fit.reason}`;
-  const fitting = fittingSiblings(a, producer, reference.path, schema, entry.inputSchema);
+  const fitting = fittingSiblings(a, producer, reference.path, schema, entry.inputSchema, inputOf(o));
   a.report(
     'REFERENCE_TYPE_MISMATCH',
     pathOf(view, o),
     `Step '${view.step.name}' input '${inputOf(o)}' gets ${reference.text}, which is ${describeSchema(found, producer.schema)}, but handler '${entry.name}' expects ${expects} there${via} (${detail}).`,
     fitting.length > 0
-      ? `Read a value of type ${expects} instead: ${listChoices(fitting)}; or add a transform step that reshapes it.`
-      : `Read a value of type ${expects}, or add a transform step that reshapes ${reference.text} into it.`,
+      ? `If you meant the same value under another name, read ${listChoices(fitting)} (type ${expects}); otherwise add a transform step that reshapes ${reference.text} into ${expects}.`
+      : `Add a transform step (data "${reference.text}") whose expression returns ${expects}, and read its output here; or read another value that is ${expects} and means what this input needs.`,
   );
   return false;
 }
 
-/** References to keys beside the mismatched one whose type does fit: the likely intended value. */
-function fittingSiblings(a: Analysis, producer: Producer, refPath: readonly PathSegment[], consumer: JsonSchema, consumerRoot: JsonSchema): string[] {
+/** The words of a key or input name: `invalid_count` → invalid, count. */
+function words(name: string): Set<string> {
+  return new Set(name.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 0));
+}
+
+/**
+ * Keys beside the mismatched one whose type fits and whose name says the same thing: a word
+ * shared with the referenced key or with the consumer's input (`rows` for input `rows`,
+ * `valid_rows` for `valid`). A key that merely has the right type (`errors` where `valid` was
+ * read) means something else, and a planner that follows such a hint computes the wrong thing.
+ */
+function fittingSiblings(
+  a: Analysis,
+  producer: Producer,
+  refPath: readonly PathSegment[],
+  consumer: JsonSchema,
+  consumerRoot: JsonSchema,
+  input: string,
+): string[] {
   if (refPath.length === 0) return [];
   const parentPath = refPath.slice(0, -1);
   const parent = a.schemaAt(producer.schema, parentPath);
@@ -276,7 +293,10 @@ function fittingSiblings(a: Analysis, producer: Producer, refPath: readonly Path
   const props = isSchemaObject(node) ? propertiesOf(node) : undefined;
   if (!props) return [];
   const out: string[] = [];
+  const last = refPath[refPath.length - 1];
+  const meaning = new Set([...words(typeof last === 'string' ? last : ''), ...words(input.replace(/\[\d+\]/g, ''))]);
   for (const key of Object.keys(props)) {
+    if (key === last || ![...words(key)].some((w) => meaning.has(w))) continue;
     const sub = a.schemaAt(producer.schema, [...parentPath, key]);
     if (sub.found && a.assignable(sub.schema, producer.schema, consumer, consumerRoot).ok) out.push(key);
   }
