@@ -3,13 +3,11 @@
  * completes with the UI link and live progress; `weft inspect --layer 1..4 --json` returns what the
  * workflow holds; `weft dlq list` shows nothing parked; errors say what to do.
  */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,9 +19,9 @@ import { orderTriageFragment } from '../../examples/order-triage/plan.js';
 import type { TaskResult } from '../../workflows/definitions.js';
 import { bundle } from '../support/engine.js';
 import { startDevServerEnv } from '../support/environments.js';
+import { runWeft } from '../support/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const execFileAsync = promisify(execFile);
 
 let env: TestWorkflowEnvironment;
 let worker: Worker;
@@ -35,15 +33,8 @@ const taskQueue = `cli-e2e-${randomUUID().slice(0, 8)}`;
 const workflowId = `order-triage-e2e-${randomUUID().slice(0, 8)}`;
 
 /** Runs `node bin/weft.js ...args` against the test server; resolves with the exit status and both streams. */
-async function weftCli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, ['bin/weft.js', ...args], { cwd: ROOT, env: cliEnv, timeout: 90_000, maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    if (typeof e.code !== 'number') throw err;
-    return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+function weftCli(args: readonly string[]) {
+  return runWeft(args, cliEnv, 90_000);
 }
 
 beforeAll(async () => {

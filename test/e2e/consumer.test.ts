@@ -7,36 +7,24 @@
  * client API, and the project's template test passes in the time-skipping environment. publint
  * and arethetypeswrong check the package as a registry would see it.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCommand, type CommandRun } from '../support/cli.js';
 import { startDevServerEnv } from '../support/environments.js';
 import { REPO_ROOT } from '../support/paths.js';
 
-const execFileAsync = promisify(execFile);
 const FIXTURE = join(REPO_ROOT, 'test/consumer-project');
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Ran = CommandRun;
 
-/** Runs a command; resolves with its exit status and both streams (never rejects on a non-zero exit). */
-async function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env, timeout = 300_000): Promise<Ran> {
-  try {
-    const { stdout, stderr } = await execFileAsync(command, args, { cwd, env, timeout, maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number | string; stdout?: string; stderr?: string };
-    if (typeof e.code !== 'number') throw err;
-    return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+/** Runs a command in `cwd` with exactly `env`. */
+function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env, timeoutMs = 300_000): Promise<Ran> {
+  return runCommand(command, args, { cwd, env, timeoutMs });
 }
 
 /** `run`, expecting exit 0; fails with both streams otherwise. */

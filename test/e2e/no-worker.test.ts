@@ -6,12 +6,10 @@
  * what the Web UI shows, read from the same history: the rejected attempt on the timeline, the
  * parked step as a labelled timer, step names leading every label.
  */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fanOut } from '../../catalog/fan-out.js';
@@ -27,8 +25,8 @@ import { bundle, fragment, step, testTemplate } from '../support/engine.js';
 import { startDevServerEnv } from '../support/environments.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { failTimes, testHandlers } from '../support/test-handlers.js';
+import { runWeft } from '../support/cli.js';
 
-const execFileAsync = promisify(execFile);
 
 let env: TestWorkflowEnvironment;
 let weft: WeftClient;
@@ -40,14 +38,7 @@ const ids = { finished: `finished-${randomUUID().slice(0, 8)}`, parked: `parked-
 
 async function weftCli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
   const t0 = Date.now();
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, ['bin/weft.js', ...args], { cwd: REPO_ROOT, env: cliEnv, timeout: 90_000, maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr, ms: Date.now() - t0 };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    if (typeof e.code !== 'number') throw err;
-    return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '', ms: Date.now() - t0 };
-  }
+  return { ...(await runWeft(args, cliEnv, 90_000)), ms: Date.now() - t0 };
 }
 
 async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 60_000): Promise<T> {

@@ -9,13 +9,12 @@
  * Prometheus equal to WeftCostUsd, one trace per task with identical step spans for static and
  * planned steps, every dashboard query answering from Prometheus, the rules loaded and healthy.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderTriageFragment } from '../../examples/order-triage/plan.js';
@@ -30,8 +29,8 @@ import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../supp
 import { REPO_ROOT } from '../support/paths.js';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 import { concreteQuery, promqlErrors } from '../support/promql.js';
+import { runWeft } from '../support/cli.js';
 
-const execFileAsync = promisify(execFile);
 const RULES = join(REPO_ROOT, 'observability/alerts/weft.rules.yml');
 /** The metric contract of issue 11, written out here (not imported) so that a changed family or label fails. */
 const CONTRACT: Readonly<Record<string, readonly string[]>> = {
@@ -94,15 +93,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function weftCli(args: readonly string[], extra: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, ['bin/weft.js', ...args], { cwd: REPO_ROOT, env: { ...baseEnv, ...extra }, timeout: 90_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    if (typeof e.code !== 'number') throw err;
-    return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+function weftCli(args: readonly string[], extra: Record<string, string> = {}) {
+  return runWeft(args, { ...baseEnv, ...extra }, 90_000);
 }
 
 /** Polls until `check` returns a value that is not undefined (or fails after `ms`, saying what it waited for). */

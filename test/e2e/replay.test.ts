@@ -4,13 +4,11 @@
  * today's catalog rejects and a history that today's workflow code cannot replay are found and
  * reported (exit 1); bad usage exits 2.
  */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '../../examples/registry.js';
@@ -19,21 +17,14 @@ import { weftTask } from '../../workflows/task.js';
 import type { ReplayReport } from '../../src/cli/commands/replay.js';
 import { bundle } from '../support/engine.js';
 import { startDevServerEnv } from '../support/environments.js';
+import { runWeft } from '../support/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const run = promisify(execFile);
 const HISTORY = join(ROOT, 'test/replay/histories/order-triage.json');
 const NARROWER = 'test/e2e/fixtures/narrower-registry.ts';
 
-async function weft(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/weft.js', ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    if (typeof e.code !== 'number') throw err;
-    return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+function weft(args: readonly string[], env: Record<string, string> = {}) {
+  return runWeft(args, { ...process.env, ...env });
 }
 
 let dir: string;

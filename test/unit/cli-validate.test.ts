@@ -2,29 +2,20 @@
  * `weft validate` through the real executable (`node bin/weft.js`, tsx and all): exit 0 for a
  * valid fragment, 1 with every diagnostic printed for an invalid one, 2 for I/O and usage errors.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderTriageFragment } from '../../examples/order-triage/plan.js';
 import type { Fragment } from '../../src/core/fragment.js';
+import { runWeft } from '../support/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const run = promisify(execFile);
 
 /** Runs `node bin/weft.js ...args`; resolves with the exit status and both streams. */
-async function weft(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/weft.js', ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    if (typeof e.code !== 'number') throw err;
-    return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+function weft(args: readonly string[], env: Record<string, string> = {}) {
+  return runWeft(args, { ...process.env, ...env }, 60_000);
 }
 
 let dir: string;

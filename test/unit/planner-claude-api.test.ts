@@ -10,10 +10,9 @@ import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config.js';
-import { fragmentSchema, type Fragment } from '../../src/core/fragment.js';
-import type { ValidationContext } from '../../src/core/validation.js';
+import { fragmentSchema } from '../../src/core/fragment.js';
 import { validateFragment } from '../../src/core/validator/index.js';
-import { manifestOf, toJsonSchema } from '../../src/handler.js';
+import { toJsonSchema } from '../../src/handler.js';
 import { anthropicPlanner, type AnthropicPlannerOptions } from '../../src/planner/anthropic.js';
 import { submitFragmentTool } from '../../src/planner/anthropic-tools.js';
 import { composePlanningPrompt } from '../../src/planner/context.js';
@@ -24,52 +23,8 @@ import type { PlanningRequest, PlanningResult } from '../../src/planner/types.js
 import { NO_USAGE, usageOf } from '../../src/planner/usage.js';
 import { THINKING_WITH_FORCED_TOOL } from '../support/anthropic-api-rules.js';
 import { startAnthropicServer, type AnthropicTestServer, type SystemBlock } from '../support/anthropic-server.js';
-import { testHandlers } from '../support/test-handlers.js';
+import { ctx, request, valid } from '../support/planning-request.js';
 
-const catalog = manifestOf(testHandlers);
-const allowed = ['add', 'emit_number', 'flaky'];
-const request: PlanningRequest = {
-  taskId: 'task-1',
-  template: { name: 'engine-test', version: '1' },
-  planningStep: 'plan',
-  phase: 1,
-  attempt: 1,
-  problem: 'Add things up starting from 4.',
-  taskInput: { n: 4 },
-  results: [{ step: 'seed', mode: 'verbatim', bytes: 11, value: { value: 4 } }],
-  capabilities: allowed.map((h) => catalog[h]!),
-  constraints: {
-    maxSteps: 10,
-    maxDepth: 5,
-    convergence: 'converge',
-    reservedNames: ['seed', 'plan', 'converge'],
-    availableSteps: [{ name: 'seed', outputSchema: catalog['emit_number']!.outputSchema }],
-    phasesAfterThis: 0,
-    remaining: { steps: 40, planningPhases: 4, llmCalls: 19, costUsd: 5, wallTimeMs: 3_600_000 },
-  },
-  failures: [],
-};
-const ctx: ValidationContext = {
-  planningStep: 'plan',
-  allowedHandlers: allowed,
-  maxSteps: 10,
-  maxDepth: 5,
-  maxFragmentBytes: 64 * 1024,
-  catalog,
-  taskInputSchema: { type: 'object', properties: { n: { type: 'number' } } },
-  knownSteps: {
-    seed: { name: 'seed', kind: 'static', outputSchema: catalog['emit_number']!.outputSchema, availability: 'complete' },
-    converge: { name: 'converge', kind: 'convergence', outputSchema: {}, availability: 'forbidden' },
-  },
-  remaining: { steps: 40, phases: 0, costUsd: 5 },
-};
-const valid: Fragment = {
-  fragment_version: '1',
-  goal: 'double the seed',
-  reasoning: 'one addition',
-  steps: [{ name: 'double_seed', handler: 'add', reasoning: 'double it', dependencies: ['seed'], inputs: { values: ['${steps.seed.output.value}', '${steps.seed.output.value}'] } }],
-  next: 'done',
-};
 
 let server: AnthropicTestServer;
 beforeAll(async () => {
