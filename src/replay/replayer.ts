@@ -3,9 +3,9 @@
  * workflow bundle, every history through it, and per history the error, if any (a
  * `DeterminismViolationError` when today's code issues different commands than the history).
  */
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { bundlerOptions } from '../bundler.js';
-import { WORKFLOWS_PATH } from '../worker.js';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { telemetrySinks } from '../telemetry/sinks.js';
+import { bundleWeftWorkflows } from '../worker.js';
 import type { NamedHistory } from './check.js';
 
 /** The replay error of each history, by source; absent when it replayed cleanly. */
@@ -18,9 +18,10 @@ export async function replayHistories(histories: readonly NamedHistory[]): Promi
   } catch {
     // a runtime is installed already (a test, or an embedding program): keep its logger
   }
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...bundlerOptions, logger: quiet });
+  const workflowBundle = await bundleWeftWorkflows();
+  // The workflow calls weft's telemetry sink; a replay records nothing, but the sink must exist.
   const results = Worker.runReplayHistories(
-    { workflowBundle },
+    { workflowBundle, sinks: telemetrySinks() },
     histories.map((h) => ({ workflowId: h.source, history: h.history })),
   );
   for await (const r of results) {
@@ -28,12 +29,3 @@ export async function replayHistories(histories: readonly NamedHistory[]): Promi
   }
   return failures;
 }
-
-const quiet = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};

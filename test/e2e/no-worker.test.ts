@@ -59,6 +59,8 @@ const badFragment = fragment([step('fetch', 'http_get', { url: 'x' })]);
 const parkingFragment = fragment([step('broken', 'flaky', { label: 'b' }), step('after', 'add', { values: [1] }, ['broken'])]);
 
 beforeAll(async () => {
+  // the report goes to a temporary directory: a root the in-test worker may write (WEFT_FILE_ROOTS)
+  process.env['WEFT_FILE_ROOTS'] = [REPO_ROOT, tmpdir()].join(':');
   env = await startDevServerEnv();
   dir = mkdtempSync(join(tmpdir(), 'weft-no-worker-'));
   const { WEFT_UI_URL: _ui, WEFT_REGISTRY: _registry, ANTHROPIC_API_KEY: _key, ...inherited } = process.env;

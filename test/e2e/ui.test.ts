@@ -50,6 +50,8 @@ async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: st
 }
 
 beforeAll(async () => {
+  // the report goes to a temporary directory: a root the in-test worker may write (WEFT_FILE_ROOTS)
+  process.env['WEFT_FILE_ROOTS'] = [REPO_ROOT, tmpdir()].join(':');
   [env, browser] = await Promise.all([startDevServerEnv(), launchBrowser()]);
   dir = mkdtempSync(join(tmpdir(), 'weft-ui-'));
   const cliEnv = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default', WEFT_TASK_QUEUE: taskQueue };

@@ -10,6 +10,7 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WORKFLOWS_PATH } from '../../src/worker.js';
 import { bundlerOptions } from '../../src/bundler.js';
+import { telemetrySinks } from '../../src/telemetry/sinks.js';
 
 const dir = new URL('./histories/', import.meta.url);
 let current: WorkflowBundleWithSourceMap;
@@ -37,12 +38,12 @@ describe('replay of saved histories', () => {
     for (const file of files) {
       const history = await load(file);
       expect(history.events?.length ?? 0).toBeGreaterThan(20);
-      await expect(Worker.runReplayHistory({ workflowBundle: current }, history, file)).resolves.toBeUndefined();
+      await expect(Worker.runReplayHistory({ workflowBundle: current, sinks: telemetrySinks() }, history, file)).resolves.toBeUndefined();
     }
   });
 
   it('fails with a determinism error when the workflow code changed', async () => {
     const history = await load(files[0]!);
-    await expect(Worker.runReplayHistory({ workflowBundle: changed }, history, files[0])).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(Worker.runReplayHistory({ workflowBundle: changed, sinks: telemetrySinks() }, history, files[0])).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 });

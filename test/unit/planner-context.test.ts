@@ -278,7 +278,7 @@ describe('a cached prefix (stablePrefix)', () => {
   // Budgets where, composed in the essay's order, a re-plan's failure context takes room the prefix had.
   it.each([
     ['auto', 2_500],
-    [2, 3_500],
+    [2, 4_750],
   ] as const)('tier %s: keeps capabilities and examples byte-identical across the re-plans of a phase; the failure context takes what remains', (tier, tokenBudget) => {
     const options = { tier, examples: EXAMPLES, tokenBudget, stablePrefix: true };
     const first = composePlanningPrompt(request(base), options);
