@@ -23,6 +23,7 @@ import type { PlanningAttemptEvent, PlanningAttemptResult } from '../src/core/te
 import type { PlanningAttempt } from './definitions.js';
 import { describeFailure, taskFailure } from './failures.js';
 import { runFragment } from './fragment-exec.js';
+import { joinOutputs } from './slices.js';
 import { knownSteps } from './known-steps.js';
 import type { TaskRun } from './run-state.js';
 import { executeHandlerStep, failStep, operatorSkipped, park, stepActivityOptions } from './step-exec.js';
@@ -86,6 +87,9 @@ type PhaseOutcome =
   | { readonly kind: 'budget'; readonly why: BudgetExhaustion }
   | { readonly kind: 'exhausted'; readonly lastError: string };
 
+/** Results of sliced steps larger than this (bytes of JSON, references included) are joined into one stored value. */
+const JOIN_RESULTS_ABOVE_BYTES = 64 * 1024;
+
 /** Runs a planning step to its output. */
 export async function runPlanningStep(run: TaskRun, ps: PlanPlanningStep): Promise<JsonValue> {
   const record = run.step(ps.name);
@@ -98,6 +102,7 @@ export async function runPlanningStep(run: TaskRun, ps: PlanPlanningStep): Promi
   let partial = false;
   let reason: string | null = null;
   let phase = 0;
+  let sliced = false;
   while (phase < ps.maxPhases) {
     phase++;
     const outcome = await planPhase(run, ps, record, phase, planned);
@@ -147,6 +152,7 @@ export async function runPlanningStep(run: TaskRun, ps: PlanPlanningStep): Promi
     run.state = 'running';
     run.publish();
     const outcomeOfRun = await runFragment(run, ps, fragment);
+    sliced ||= outcomeOfRun.sliced;
     for (const name of outcomeOfRun.terminal) {
       const out = run.outputs.get(name);
       if (out !== undefined) results[name] = out;
@@ -160,7 +166,12 @@ export async function runPlanningStep(run: TaskRun, ps: PlanPlanningStep): Promi
     run.state = 'planning';
     run.publish();
   }
-  const output: PlanningOutput = { results, steps: planned, phases: phase, partial, reason };
+  // The results of thousands of sliced steps are joined in the blob store: the output holds their reference.
+  const joined =
+    sliced && jsonByteLength(results) > JOIN_RESULTS_ABOVE_BYTES
+      ? ((await joinOutputs(run, ps.name, Object.keys(results), 'object', `${ps.name} · join the results of ${Object.keys(results).length} planned steps`)) as unknown as Record<string, JsonValue>)
+      : results;
+  const output: PlanningOutput = { results: joined, steps: planned, phases: phase, partial, reason };
   if (partial) {
     run.partial = true;
     run.reason ??= reason;
