@@ -55,6 +55,9 @@ export interface CarriedState {
   readonly children: Readonly<Record<string, readonly string[]>>;
   readonly blockedBy: Readonly<Record<string, string>>;
   readonly summaries: Readonly<Record<string, { readonly by: string; readonly text: string } | null>>;
+  /** Outputs stored by slices, by owning step; the steps that ran in slices. */
+  readonly sliceChunks: Readonly<Record<string, readonly BlobRef[]>>;
+  readonly slicedSteps: readonly string[];
   readonly validationFailures: number;
   readonly partial: boolean;
   readonly reason: string | null;

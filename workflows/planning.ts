@@ -24,6 +24,7 @@ import type { PlanningAttempt } from './definitions.js';
 import { describeFailure, taskFailure } from './failures.js';
 import { runFragment } from './fragment-exec.js';
 import { joinOutputs } from './slices.js';
+import { continueNow, shouldContinue } from './continuation.js';
 import { knownSteps } from './known-steps.js';
 import type { TaskRun } from './run-state.js';
 import { executeHandlerStep, failStep, operatorSkipped, park, stepActivityOptions } from './step-exec.js';
@@ -94,15 +95,17 @@ const JOIN_RESULTS_ABOVE_BYTES = 64 * 1024;
 export async function runPlanningStep(run: TaskRun, ps: PlanPlanningStep): Promise<JsonValue> {
   const record = run.step(ps.name);
   record.state = 'running';
-  record.startedAtMs = Date.now();
+  record.startedAtMs ??= Date.now();
   run.state = 'planning';
   run.publish();
-  const planned: string[] = [];
-  const results: Record<string, JsonValue> = {};
-  let partial = false;
-  let reason: string | null = null;
-  let phase = 0;
-  let sliced = false;
+  // A task continued as new picks its planning step up at the phase after the last one run.
+  const resume = run.carried?.resume?.step === ps.name ? run.carried.resume : null;
+  const planned: string[] = [...(resume?.planned ?? [])];
+  const results: Record<string, JsonValue> = { ...(resume?.results ?? {}) };
+  let partial = resume?.partial ?? false;
+  let reason: string | null = resume?.reason ?? null;
+  let phase = resume?.phase ?? 0;
+  let sliced = run.slicedSteps.size > 0;
   while (phase < ps.maxPhases) {
     phase++;
     const outcome = await planPhase(run, ps, record, phase, planned);
@@ -163,6 +166,8 @@ export async function runPlanningStep(run: TaskRun, ps: PlanPlanningStep): Promi
       break;
     }
     if (fragment.next === 'done') break;
+    const here = { step: ps.name, phase, planned, results, partial, reason };
+    if (shouldContinue(run, here)) await continueNow(run, here);
     run.state = 'planning';
     run.publish();
   }

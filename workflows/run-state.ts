@@ -10,7 +10,7 @@ import type { CompiledPlan } from '../src/core/plan.js';
 import { SA } from '../src/core/search-attributes.js';
 import { planningOutcome } from '../src/core/planning-outcome.js';
 import { countByOrigin, memoRows, type StepRecord } from '../src/core/steps.js';
-import { sliceStepsSignal, type RunLimits, type GateDecision, type OperateRequest, type PlanningAttempt, type TaskState } from './definitions.js';
+import { sliceStepsSignal, type CarriedState, type RunLimits, type GateDecision, type OperateRequest, type PlanningAttempt, type TaskState } from './definitions.js';
 import { renderDetails } from './details.js';
 
 /** The `WeftCreatedBy` value of a task where an operator gave a skipped step's output. */
@@ -50,6 +50,8 @@ export class TaskRun {
   /** Steps that ran in a slice (their outputs are in its chunks). */
   readonly slicedSteps = new Set<string>();
   state: TaskState = 'starting';
+  /** What the previous run carried, when this run continues a task as new. */
+  carried: CarriedState | null = null;
   validationFailures = 0;
   partial = false;
   reason: string | null = null;

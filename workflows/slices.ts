@@ -206,6 +206,8 @@ export async function runSlices(run: TaskRun, opts: SliceRunOptions): Promise<Sl
   const byName = new Map(opts.slices.map((s) => [s.name, s]));
   const failed: { step: string; error: StepError }[] = [];
   const info = workflowInfo();
+  // A fan-out inside a slice slices too: its slices work for the task, and are named after it.
+  const task = run.slice?.task ?? { workflowId: info.workflowId, runId: info.runId };
   try {
     await runReadySet(opts.slices, parallel, async (sliceName) => {
       const spec = byName.get(sliceName) as SliceSpec;
@@ -213,10 +215,10 @@ export async function runSlices(run: TaskRun, opts: SliceRunOptions): Promise<Sl
       if (steps.length === 0) return;
       const cost = steps.reduce((a, s) => a + (s.record.handler ? (run.plan.catalog[s.record.handler]?.estimatedCostUsd ?? 0) : 0), 0);
       if (cost > 0) run.ledger = charge(run.ledger, { costUsd: cost });
-      const workflowId = sliceWorkflowId(info.workflowId, spec) + (opts.owner.executions > 1 ? `.${opts.owner.executions}` : '');
+      const workflowId = sliceWorkflowId(task.workflowId, spec) + (opts.owner.executions > 1 ? `.${opts.owner.executions}` : '');
       for (const s of steps) run.inSlice.set(s.record.name, workflowId);
       const input: SliceInput = {
-        task: { workflowId: info.workflowId, runId: info.runId },
+        task,
         owner: opts.owner.name,
         index: spec.index,
         plan: planFor(run.plan, steps),
@@ -237,7 +239,7 @@ export async function runSlices(run: TaskRun, opts: SliceRunOptions): Promise<Sl
         result = await executeChild<typeof weftSlice>(SLICE_WORKFLOW_TYPE, {
           workflowId,
           args: [input],
-          memo: { weft_slice: { task: info.workflowId, step: opts.owner.name, index: spec.index } },
+          memo: { weft_slice: { task: task.workflowId, step: opts.owner.name, index: spec.index } },
           parentClosePolicy: ParentClosePolicy.TERMINATE,
           staticSummary: `slice ${spec.index + 1} of ${opts.slices.length} of '${opts.owner.name}': ${steps.length} steps (${steps[0]?.record.name} … ${steps[steps.length - 1]?.record.name})`,
         });

@@ -42,6 +42,7 @@ import { executeHandlerStep } from './step-exec.js';
 import { validateOperatorSkip } from './operator.js';
 import { taskEnded } from './telemetry.js';
 import { forwardToSlice, onSliceSteps } from './slices.js';
+import { restore } from './continuation.js';
 
 const { weftLoadTemplate } = proxyActivities<{ weftLoadTemplate(req: LoadTemplateRequest): Promise<LoadedTemplate> }>({
   startToCloseTimeout: '30s',
@@ -65,6 +66,7 @@ export async function weftTask(start: TaskInput): Promise<TaskResult> {
       newStepRecord({ name: s.name, kind: s.kind, handler: s.kind === 'planning' ? null : s.handler, dependencies: s.dependencies, provenance: TEMPLATE_PROVENANCE }),
     );
   }
+  if ('carried' in start && start.carried) restore(run, start.carried);
   run.state = 'running';
   run.publish();
   try {
@@ -108,6 +110,9 @@ function checkedInput(plan: CompiledPlan, input: JsonValue): JsonValue {
 }
 
 async function runFrameStep(run: TaskRun, step: PlanStep): Promise<void> {
+  // A task continued as new skips what its earlier runs finished.
+  const done = run.step(step.name).state;
+  if (done === 'completed' || done === 'skipped') return;
   if (step.kind === 'planning') {
     await runPlanningStep(run, step);
     return;

@@ -205,3 +205,52 @@ describe('slices', () => {
     expect(slices.every((s) => s.status !== 'RUNNING')).toBe(true);
   });
 });
+
+describe('continue-as-new', () => {
+  it('continues a long multi-phase task as new between phases, carrying steps, outputs, ledger and planning records', async () => {
+    const id = workflowId('can');
+    // Each phase adds two steps; the second reads the first phase's output (carried across runs).
+    const planner = scriptedPlanner((req) => {
+      const p = req.phase;
+      const prev = p === 1 ? 1 : `\${steps.b${p - 1}.output.value}`;
+      return fragment([step(`a${p}`, 'add', { values: [prev, 1] }), step(`b${p}`, 'add', { values: [`\${steps.a${p}.output.value}`, 10] }, [`a${p}`])], p < 4 ? 'replan' : 'done');
+    });
+    const { result, steps, planning, budget, handle } = await runTask({
+      ...engine,
+      template: testTemplate({ maxPhases: 4 }),
+      planner,
+      workflowId: id,
+      limits: { eventsPerRun: 30 },
+    });
+    expect(result?.outputs['converge']).toMatchObject({ results: { b1: { value: 12 }, b2: { value: 23 }, b3: { value: 34 }, b4: { value: 45 } } });
+    expect(steps.filter((s) => s.provenance.createdBy === 'planning_step').map((s) => `${s.name}:${s.state}`)).toEqual([
+      'a1:completed', 'b1:completed', 'a2:completed', 'b2:completed', 'a3:completed', 'b3:completed', 'a4:completed', 'b4:completed',
+    ]);
+    expect(planning.filter((p) => p.accepted).map((p) => p.phase)).toEqual([1, 2, 3, 4]);
+    expect(budget.ledger.used.planningPhases).toBe(4);
+    expect(budget.ledger.used.steps).toBe(3 + 8);
+    // The task ran in several runs of the same workflow ID: the first one closed continuing as new.
+    const runs: string[] = [];
+    const latest = await handle.describe();
+    let events = (await engine.env.client.workflow.getHandle(id, latest.runId).fetchHistory()).events ?? [];
+    runs.push(latest.runId);
+    for (;;) {
+      const previous = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+      if (!previous) break;
+      runs.push(previous);
+      events = (await engine.env.client.workflow.getHandle(id, previous).fetchHistory()).events ?? [];
+      expect(events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+    }
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    // every planned step ran exactly once over all runs
+    const scheduled: string[] = [];
+    for (const runId of runs) {
+      const h = (await engine.env.client.workflow.getHandle(id, runId).fetchHistory()).events ?? [];
+      for (const e of h) {
+        const a = e.activityTaskScheduledEventAttributes;
+        if (a?.activityType?.name === 'add') scheduled.push(a.activityId ?? '');
+      }
+    }
+    expect(scheduled.sort()).toEqual(['a1', 'a2', 'a3', 'a4', 'b1', 'b2', 'b3', 'b4']);
+  });
+});
