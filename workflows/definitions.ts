@@ -85,10 +85,18 @@ export interface SliceStep {
   readonly resolved?: JsonValue;
 }
 
+/** The task a slice works for. */
+export interface SliceTask {
+  readonly workflowId: string;
+  readonly runId: string;
+  /** The task's first run, which names its trace across runs continued as new. */
+  readonly firstRunId?: string;
+}
+
 /** What a slice runs: part of one planned sub-DAG or fan-out, with everything its steps read. */
 export interface SliceInput {
   /** The task (parent) workflow: handlers, operators and messages see its ID, not the slice's. */
-  readonly task: { readonly workflowId: string; readonly runId: string };
+  readonly task: SliceTask;
   /** The planning or fan-out step the slice's steps belong to. */
   readonly owner: string;
   readonly index: number;

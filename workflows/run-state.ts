@@ -10,7 +10,7 @@ import type { CompiledPlan } from '../src/core/plan.js';
 import { SA } from '../src/core/search-attributes.js';
 import { planningOutcome } from '../src/core/planning-outcome.js';
 import { countByOrigin, memoRows, type StepRecord } from '../src/core/steps.js';
-import { sliceStepsSignal, type CarriedState, type RunLimits, type GateDecision, type OperateRequest, type PlanningAttempt, type TaskState } from './definitions.js';
+import { sliceStepsSignal, type CarriedState, type SliceTask, type RunLimits, type GateDecision, type OperateRequest, type PlanningAttempt, type TaskState } from './definitions.js';
 import { renderDetails } from './details.js';
 
 /** The `WeftCreatedBy` value of a task where an operator gave a skipped step's output. */
@@ -21,7 +21,7 @@ const MEMO_MAX_ROWS = 500;
 
 /** Whose slice a run is. */
 export interface SliceOf {
-  readonly task: { readonly workflowId: string; readonly runId: string };
+  readonly task: SliceTask;
   readonly owner: string;
   readonly index: number;
   readonly name: string;
@@ -183,7 +183,7 @@ export class TaskRun {
   private publishSlice(slice: SliceOf): void {
     if (this.memoPublished === '') {
       this.memoPublished = slice.name;
-      upsertMemo({ weft_slice: { task: slice.task.workflowId, step: slice.owner, index: slice.index } });
+      upsertMemo({ weft_slice: { task: slice.task.workflowId, taskRun: slice.task.firstRunId ?? slice.task.runId, step: slice.owner, index: slice.index } });
     }
     const waiting = this.records().filter((r) => r.state === 'parked' || this.waitingGates.has(r.name));
     const key = JSON.stringify([waiting.map((r) => [r.name, r.state, r.executions]), [...this.waitingGates]]);

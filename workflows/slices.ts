@@ -207,7 +207,11 @@ export async function runSlices(run: TaskRun, opts: SliceRunOptions): Promise<Sl
   const failed: { step: string; error: StepError }[] = [];
   const info = workflowInfo();
   // A fan-out inside a slice slices too: its slices work for the task, and are named after it.
-  const task = run.slice?.task ?? { workflowId: info.workflowId, runId: info.runId };
+  const task = run.slice?.task ?? { workflowId: info.workflowId, runId: info.runId, firstRunId: info.firstExecutionRunId };
+  // The slice's memo names its task (operator tools, telemetry: its steps' spans join the task's
+  // trace, keyed by the task's first run) and carries the starter's trace context.
+  const taskRun = task.firstRunId ?? task.runId;
+  const trace = info.memo?.['weft_trace'];
   try {
     await runReadySet(opts.slices, parallel, async (sliceName) => {
       const spec = byName.get(sliceName) as SliceSpec;
@@ -239,7 +243,7 @@ export async function runSlices(run: TaskRun, opts: SliceRunOptions): Promise<Sl
         result = await executeChild<typeof weftSlice>(SLICE_WORKFLOW_TYPE, {
           workflowId,
           args: [input],
-          memo: { weft_slice: { task: task.workflowId, step: opts.owner.name, index: spec.index } },
+          memo: { weft_slice: { task: task.workflowId, taskRun, step: opts.owner.name, index: spec.index }, ...(trace === undefined ? {} : { weft_trace: trace }) },
           parentClosePolicy: ParentClosePolicy.TERMINATE,
           staticSummary: `slice ${spec.index + 1} of ${opts.slices.length} of '${opts.owner.name}': ${steps.length} steps (${steps[0]?.record.name} … ${steps[steps.length - 1]?.record.name})`,
         });

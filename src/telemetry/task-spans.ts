@@ -16,7 +16,20 @@ import { traceParentFromMemo } from './trace-context.js';
 export interface RunInfo {
   readonly workflowId: string;
   readonly runId: string;
+  /** The task's first run: its runs continued as new share one trace. */
+  readonly firstExecutionRunId?: string;
   readonly memo?: Record<string, unknown> | undefined;
+}
+
+/**
+ * The task a run belongs to: itself, or — for a slice (a child workflow running part of a large
+ * plan) — the task named in its memo, so that its steps' spans join the task's trace. Runs of a
+ * task continued as new share the first run's ID.
+ */
+export function taskOf(info: RunInfo): RunInfo {
+  const slice = info.memo?.['weft_slice'] as { task?: unknown; taskRun?: unknown } | undefined;
+  if (slice && typeof slice.task === 'string' && typeof slice.taskRun === 'string') return { workflowId: slice.task, runId: slice.taskRun, memo: info.memo };
+  return { workflowId: info.workflowId, runId: info.firstExecutionRunId ?? info.runId, memo: info.memo };
 }
 
 /** Name of every step span. */
@@ -42,7 +55,8 @@ export class TaskSpans {
   }
 
   /** A step ended: its span, under the task span. */
-  stepEnded(info: RunInfo, e: StepEndedEvent): void {
+  stepEnded(run: RunInfo, e: StepEndedEvent): void {
+    const info = taskOf(run);
     const { traceId } = this.traceOf(info);
     const attributes: Attributes = {
       'weft.task.id': info.workflowId,
@@ -71,7 +85,8 @@ export class TaskSpans {
   }
 
   /** A planning call: a GenAI client span under its planning step's span. */
-  planningAttempt(info: RunInfo, e: PlanningAttemptEvent): void {
+  planningAttempt(run: RunInfo, e: PlanningAttemptEvent): void {
+    const info = taskOf(run);
     const { traceId } = this.traceOf(info);
     const { provider, model: requested } = providerOf(e.provider);
     const model = e.model ?? requested;
@@ -101,11 +116,12 @@ export class TaskSpans {
   }
 
   /** The task ended: the task span, under the starter's span when there is one. */
-  taskEnded(info: RunInfo, e: TaskEndedEvent): void {
+  taskEnded(run: RunInfo, e: TaskEndedEvent): void {
+    const info = taskOf(run);
     const { traceId, parent } = this.traceOf(info);
     const attributes: Attributes = {
       'weft.task.id': info.workflowId,
-      'weft.task.run_id': info.runId,
+      'weft.task.run_id': run.runId,
       'weft.template': e.template,
       'weft.task.outcome': e.outcome,
       'weft.task.phases': e.phases,

@@ -218,14 +218,19 @@ describe('fan_out', () => {
     expect(children.find((c) => c.name === 'fan[5]')).toMatchObject({ state: 'cancelled', executions: 0 });
   });
 
-  it('refuses more than 1,000 partitions, saying what partition_size would fit', async () => {
+  it('refuses more than 25,000 partitions (past 500 they run in slices), saying what partition_size would fit', async () => {
     const { error, steps } = await runTask({
       ...engine,
-      template: testTemplate({}, { maxSteps: 2_000 }),
-      planner: scriptedPlanner(() => fanFragment(ids(2_500), { partition_size: 2 })),
+      template: testTemplate({}, { maxSteps: 30_000 }),
+      planner: scriptedPlanner(() =>
+        fragment([
+          step('make', 'make_rows', { count: 25_002 }),
+          step('fan', 'fan_out', { items: '${steps.make.output.rows}', handler: 'batch_echo', partition_size: 1 }, ['make']),
+        ]),
+      ),
     });
     expect(String((error as Error & { cause?: Error }).cause?.message)).toMatch(
-      /FAN_OUT_TOO_MANY_PARTITIONS: Fan-out 'fan' would make 1250 partitions of 2; at most 1000 are allowed\. Set partition_size to at least 3\./,
+      /FAN_OUT_TOO_MANY_PARTITIONS: Fan-out 'fan' would make 25002 partitions of 1; at most 25000 are allowed\. Set partition_size to at least 2\./,
     );
     expect(steps.filter((s) => s.spawnedBy !== null)).toHaveLength(0);
   });
