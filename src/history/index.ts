@@ -6,5 +6,5 @@
  * const view = taskView(decodeHistory((await handle.fetchHistory()).events ?? []), { workflowId, runId, nowMs: Date.now() });
  * view.steps.filter((s) => s.record.state === 'parked');
  */
-export { decodeEvent, decodeHistory, failureOf, type ClosedStatus, type EventFailure, type WeftEvent } from './events.js';
+export { decodeEvent, decodeHistory, failureOf, type ChildClosedStatus, type ClosedStatus, type EventFailure, type WeftEvent } from './events.js';
 export { taskView, type ExecutionView, type StepView, type StepViewRecord, type StepViewState, type TaskView, type TaskViewOptions } from './task-view.js';
