@@ -6,7 +6,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { isBlobPath, isBlobRef } from '../src/core/blob.js';
 import { isJsonObject, jsonByteLength, type JsonValue } from '../src/core/json.js';
-import { formatPath, lookupPath } from '../src/core/references.js';
+import { formatPath, lookupPath, type PathLookup, type PathSegment } from '../src/core/references.js';
 import type { BlobStore } from '../src/blob/store.js';
 
 /** Replaces every stored result and path into one with its value. */
@@ -18,11 +18,12 @@ export async function hydrate(value: JsonValue, store: BlobStore): Promise<JsonV
     return p;
   };
   const walk = async (v: JsonValue): Promise<JsonValue> => {
-    if (isBlobRef(v)) return load(v.$weft_blob);
+    // A stored value may hold references itself (a planning step's results joined from slices).
+    if (isBlobRef(v)) return walk(await load(v.$weft_blob));
     if (isBlobPath(v)) {
       const { blob, path, slice } = v.$weft_blob_path;
-      const found = lookupPath(await load(blob), path);
-      if (found.found) return slice === undefined ? found.value : sliceOf(found.value, slice, blob, path);
+      const found = await follow(await load(blob), path, load);
+      if (found.found) return walk(slice === undefined ? found.value : sliceOf(found.value, slice, blob, path));
       throw ApplicationFailure.create({
         type: 'REFERENCE_UNRESOLVED',
         nonRetryable: true,
@@ -38,6 +39,21 @@ export async function hydrate(value: JsonValue, store: BlobStore): Promise<JsonV
     return v;
   };
   return walk(value);
+}
+
+/**
+ * Looks `path` up in a stored value, loading a stored result met on the way: the outputs of a
+ * slice (one blob) hold the references of the outputs that were stored on their own.
+ */
+async function follow(root: JsonValue, path: readonly PathSegment[], load: (ref: string) => Promise<JsonValue>): Promise<PathLookup> {
+  let current = root;
+  for (let i = 0; i < path.length; i++) {
+    if (isBlobRef(current)) current = await load(current.$weft_blob);
+    const step = lookupPath(current, [path[i] as PathSegment]);
+    if (!step.found) return { ...step, failedAt: i };
+    current = step.value;
+  }
+  return { found: true, value: current };
 }
 
 function sliceOf(value: JsonValue, [start, end]: readonly [number, number], blob: string, path: readonly (string | number)[]): JsonValue {

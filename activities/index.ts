@@ -15,7 +15,9 @@ import { localBlobStore, type BlobStore } from '../src/blob/store.js';
 import { DEFAULT_BLOB_THRESHOLD_BYTES } from '../src/core/blob.js';
 import { DEFAULT_BLOB_DIR } from '../src/config.js';
 import { taskInputFor } from '../src/core/task-input.js';
-import type { CountItemsRequest, CountItemsResult, LoadedTemplate, LoadTemplateRequest } from './types.js';
+import type { CountItemsRequest, CountItemsResult, JoinOutputsRequest, LoadedTemplate, LoadTemplateRequest, StoreValueRequest } from './types.js';
+import type { BlobRef } from '../src/core/blob.js';
+import { joinOutputsActivity, storeValueActivity } from './slices.js';
 import { countItemsActivity } from './fan-out.js';
 
 /** What the activities need. */
@@ -36,6 +38,8 @@ export interface WeftActivities {
   weftPlan: ReturnType<typeof planningActivity>;
   weftLoadTemplate(request: LoadTemplateRequest): Promise<LoadedTemplate>;
   weftCountItems(request: CountItemsRequest): Promise<CountItemsResult>;
+  weftStoreValue(request: StoreValueRequest): Promise<BlobRef>;
+  weftJoinOutputs(request: JoinOutputsRequest): Promise<BlobRef>;
 }
 
 /** Creates every activity: one per handler, plus planning and template loading. */
@@ -48,6 +52,8 @@ export function createActivities(deps: ActivityDeps): WeftActivities & Record<st
     ...out,
     weftPlan: planningActivity(deps.planner, blobs.store, deps.onLlmCalls),
     weftCountItems: countItemsActivity(blobs.store),
+    weftStoreValue: storeValueActivity(blobs.store),
+    weftJoinOutputs: joinOutputsActivity(blobs.store),
     // eslint-disable-next-line @typescript-eslint/require-await
     async weftLoadTemplate({ name, input }: LoadTemplateRequest): Promise<LoadedTemplate> {
       const plan = byName.get(name);

@@ -66,7 +66,7 @@ export function handlerActivity(handler: AnyHandler, blobs: BlobOptions): StepAc
     }
     const info = ctx.info;
     // Always set for workflow activities; standalone activities fall back to the activity ID.
-    const wf = info.workflowExecution ?? { workflowId: info.activityId, runId: info.activityId };
+    const wf = request.task ?? info.workflowExecution ?? { workflowId: info.activityId, runId: info.activityId };
     const handlerCtx: HandlerContext = {
       workflowId: wf.workflowId,
       runId: wf.runId,

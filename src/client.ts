@@ -24,6 +24,7 @@ import {
   type GateDecision,
   type OperateRequest,
   type PlanningAttempt,
+  type RunLimits,
   type StepDetail,
   type TaskInput,
   type TaskResult,
@@ -54,6 +55,8 @@ export type TaskHandle = WorkflowHandleWithFirstExecutionRunId<WeftTaskWorkflow>
 export interface StartOptions {
   /** Workflow ID; default `<template>-<8 hex>`. */
   readonly workflowId?: string;
+  /** How the task cuts plans larger than one history into slices and when it continues as new (defaults suit most tasks). */
+  readonly limits?: RunLimits;
 }
 
 /** One task as visibility lists it. */
@@ -118,12 +121,12 @@ export class WeftClient {
 
   /** Starts a task of a template the workers have registered. */
   async start(template: string, input: JsonValue = {}, options: StartOptions = {}): Promise<TaskHandle> {
-    return this.startTask(template, { template, input }, options);
+    return this.startTask(template, { template, input, ...(options.limits ? { limits: options.limits } : {}) }, options);
   }
 
   /** Starts a task with a compiled plan given inline (no worker-side registration needed). */
   async startPlan(plan: CompiledPlan, input: JsonValue = {}, options: StartOptions = {}): Promise<TaskHandle> {
-    return this.startTask(plan.name, { plan, input }, options);
+    return this.startTask(plan.name, { plan, input, ...(options.limits ? { limits: options.limits } : {}) }, options);
   }
 
   private async startTask(template: string, start: TaskInput, options: StartOptions): Promise<TaskHandle> {

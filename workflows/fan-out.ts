@@ -6,7 +6,7 @@
  * both then fail the fan-out (which parks or fails by the step's policy; an operator retry re-runs
  * only the partitions that did not complete); `isolate` records the failure and succeeds.
  */
-import { CancellationScope, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import { charge, remaining } from '../src/core/budget.js';
 import {
   childStepName,
@@ -14,6 +14,7 @@ import {
   historyRoomProblem,
   itemsAreStored,
   MAX_PARTITIONS,
+  MAX_SLICED_PARTITIONS,
   partitionRanges,
   partitionReasoning,
   perPartitionRefusal,
@@ -33,6 +34,9 @@ import type { CountItemsRequest, CountItemsResult } from '../activities/types.js
 import { taskFailure } from './failures.js';
 import type { TaskRun } from './run-state.js';
 import { executeHandlerStep, stepActivityOptions } from './step-exec.js';
+import { needsSlices, sliceList, stepsPerSlice, type SliceSpec } from '../src/core/slices.js';
+import type { SliceStep } from './definitions.js';
+import { joinOutputs, runSlices, SLICES_PATCH } from './slices.js';
 
 /**
  * Bytes of inline results all children together aim to stay under: each child stores a larger
@@ -50,11 +54,18 @@ export async function runFanOut(run: TaskRun, parent: StepRecord, input: JsonVal
   checkChildHandler(run, parent, settings.handler);
   const count = itemsAreStored(items) ? await countStoredItems(run, parent, items, failure) : (items as JsonValue[]).length;
   const ranges = partitionRanges(count, settings.partition_size);
-  const children = spawnChildren(run, parent, settings, ranges);
-  const failed = await runChildren(run, parent, settings, items, ranges, children, failure);
+  // More partitions than one history should hold run in slices (child workflows).
+  const sliced = run.children.has(parent.name) ? childrenSliced(run, parent) : needsSlices(ranges.length, run.limits) && patched(SLICES_PATCH);
+  const children = spawnChildren(run, parent, settings, ranges, sliced);
+  const failed = sliced
+    ? await runSlicedChildren(run, parent, settings, items, ranges, children, failure)
+    : await runChildren(run, parent, settings, items, ranges, children, failure);
   const completed = children.map((name) => run.step(name).state === 'completed');
-  const results = children.map((name, i) => (completed[i] ? (run.outputs.get(name) ?? null) : null));
   const succeeded = completed.filter(Boolean).length;
+  // Thousands of results are joined in the blob store: the output holds their reference.
+  const results = sliced
+    ? ((await joinOutputs(run, parent.name, children.map((name, i) => (completed[i] ? name : '')), 'array', `${parent.name} · join the results of ${children.length} partitions`)) as unknown as JsonValue[])
+    : children.map((name, i) => (completed[i] ? (run.outputs.get(name) ?? null) : null));
   const output: FanOutOutput = { results, items: count, partitions: ranges.length, succeeded, failed };
   if (failed.length > 0 && settings.on_failure !== 'isolate') throw partitionsFailed(run, parent, settings, output, failure);
   return output;
@@ -96,7 +107,7 @@ async function countStoredItems(run: TaskRun, parent: StepRecord, items: JsonVal
  * Adds the children on the first execution, charging them to the step budget; a retry of the
  * fan-out (an operator's, after it parked) reuses them, so completed partitions do not run again.
  */
-function spawnChildren(run: TaskRun, parent: StepRecord, settings: FanOutSettings, ranges: readonly PartitionRange[]): readonly string[] {
+function spawnChildren(run: TaskRun, parent: StepRecord, settings: FanOutSettings, ranges: readonly PartitionRange[], sliced: boolean): readonly string[] {
   const existing = run.children.get(parent.name);
   if (existing) {
     if (existing.length === ranges.length) return existing;
@@ -108,15 +119,18 @@ function spawnChildren(run: TaskRun, parent: StepRecord, settings: FanOutSetting
   const n = ranges.length;
   const count = ranges.reduce((a, r) => a + r.end - r.start, 0);
   const minSize = (limit: number): number => Math.ceil(count / Math.max(1, limit));
-  if (n > MAX_PARTITIONS) {
+  const max = sliced ? MAX_SLICED_PARTITIONS : MAX_PARTITIONS;
+  if (n > max) {
     throw taskFailure(
       'FAN_OUT_TOO_MANY_PARTITIONS',
-      `Fan-out '${parent.name}' would make ${n} partitions of ${settings.partition_size}; at most ${MAX_PARTITIONS} are allowed. Set partition_size to at least ${minSize(MAX_PARTITIONS)}.`,
+      `Fan-out '${parent.name}' would make ${n} partitions of ${settings.partition_size}; at most ${max} are allowed. Set partition_size to at least ${minSize(max)}.`,
     );
   }
-  const info = workflowInfo();
-  const crowded = historyRoomProblem(n, { events: info.historyLength, bytes: info.historySize }, count);
-  if (crowded) throw taskFailure('FAN_OUT_TOO_MANY_PARTITIONS', `Fan-out '${parent.name}': ${crowded}.`);
+  if (!sliced) {
+    const info = workflowInfo();
+    const crowded = historyRoomProblem(n, { events: info.historyLength, bytes: info.historySize }, count);
+    if (crowded) throw taskFailure('FAN_OUT_TOO_MANY_PARTITIONS', `Fan-out '${parent.name}': ${crowded}.`);
+  }
   const left = remaining(run.ledger, Date.now()).steps;
   if (n > left) {
     throw taskFailure(
@@ -206,6 +220,57 @@ async function runChildren(
     });
   }
   return [...failures.values()].sort((a, b) => a.partition - b.partition);
+}
+
+/** True when the fan-out's first execution ran its children in slices (a retry does the same). */
+function childrenSliced(run: TaskRun, parent: StepRecord): boolean {
+  return run.sliceChunks.has(parent.name) || (run.children.get(parent.name) ?? []).some((c) => run.slicedSteps.has(c));
+}
+
+/** Runs the children not yet completed in slices (child workflows); returns the failed partitions. */
+async function runSlicedChildren(
+  run: TaskRun,
+  parent: StepRecord,
+  settings: FanOutSettings,
+  items: JsonValue,
+  ranges: readonly PartitionRange[],
+  children: readonly string[],
+  failure: FailurePolicy,
+): Promise<FanOutFailure[]> {
+  const indexOf = new Map(children.map((name, i) => [name, i]));
+  const todo = children.filter((name) => run.step(name).state !== 'completed');
+  const offloadAboveBytes = Math.max(MIN_CHILD_INLINE_BYTES, Math.floor(INLINE_RESULTS_BUDGET_BYTES / Math.max(1, ranges.length)));
+  const stepsOf = (spec: SliceSpec): SliceStep[] =>
+    spec.steps.map((name) => {
+      const range = ranges[indexOf.get(name) as number] as PartitionRange;
+      return { record: run.step(name), resolved: { ...settings.with, [settings.partition_input]: sliceItems(items, range) } };
+    });
+  let outcome: Awaited<ReturnType<typeof runSlices>>;
+  try {
+    outcome = await runSlices(run, {
+      owner: parent,
+      slices: sliceList(todo, parent.name, stepsPerSlice(run.limits)),
+      stepsOf,
+      concurrency: settings.concurrency,
+      // A child is run like any step, but its failure is the fan-out's to handle: it never parks alone.
+      failure: { ...failure, onExhausted: 'fail' },
+      onStepFailure: settings.on_failure === 'fail_fast' ? 'stop' : 'continue',
+      offloadAboveBytes,
+    });
+  } catch (err) {
+    if (isCancellation(err)) markNotRun(run, children, { type: 'CANCELLED', message: `Not finished: fan-out '${parent.name}' was cancelled.` });
+    throw err;
+  }
+  const failures = outcome.failed.map((f): FanOutFailure => {
+    const i = indexOf.get(f.step) as number;
+    const range = ranges[i] as PartitionRange;
+    return { partition: i, step: f.step, start: range.start, end: range.end, error: f.error };
+  });
+  const first = failures[0];
+  if (first && settings.on_failure === 'fail_fast') {
+    markNotRun(run, children, { type: 'FAN_OUT_STOPPED', message: `Not run: partition ${first.partition} (${first.step}) failed and on_failure is fail_fast.` });
+  }
+  return failures.sort((a, b) => a.partition - b.partition);
 }
 
 /**

@@ -23,6 +23,8 @@ import type { PlanningAttemptEvent, PlanningAttemptResult } from '../src/core/te
 import type { PlanningAttempt } from './definitions.js';
 import { describeFailure, taskFailure } from './failures.js';
 import { runFragment } from './fragment-exec.js';
+import { joinOutputs } from './slices.js';
+import { continueNow, shouldContinue } from './continuation.js';
 import { knownSteps } from './known-steps.js';
 import type { TaskRun } from './run-state.js';
 import { executeHandlerStep, failStep, operatorSkipped, park, stepActivityOptions } from './step-exec.js';
@@ -86,18 +88,24 @@ type PhaseOutcome =
   | { readonly kind: 'budget'; readonly why: BudgetExhaustion }
   | { readonly kind: 'exhausted'; readonly lastError: string };
 
+/** Results of sliced steps larger than this (bytes of JSON, references included) are joined into one stored value. */
+const JOIN_RESULTS_ABOVE_BYTES = 64 * 1024;
+
 /** Runs a planning step to its output. */
 export async function runPlanningStep(run: TaskRun, ps: PlanPlanningStep): Promise<JsonValue> {
   const record = run.step(ps.name);
   record.state = 'running';
-  record.startedAtMs = Date.now();
+  record.startedAtMs ??= Date.now();
   run.state = 'planning';
   run.publish();
-  const planned: string[] = [];
-  const results: Record<string, JsonValue> = {};
-  let partial = false;
-  let reason: string | null = null;
-  let phase = 0;
+  // A task continued as new picks its planning step up at the phase after the last one run.
+  const resume = run.carried?.resume?.step === ps.name ? run.carried.resume : null;
+  const planned: string[] = [...(resume?.planned ?? [])];
+  const results: Record<string, JsonValue> = { ...(resume?.results ?? {}) };
+  let partial = resume?.partial ?? false;
+  let reason: string | null = resume?.reason ?? null;
+  let phase = resume?.phase ?? 0;
+  let sliced = run.slicedSteps.size > 0;
   while (phase < ps.maxPhases) {
     phase++;
     const outcome = await planPhase(run, ps, record, phase, planned);
@@ -147,6 +155,7 @@ export async function runPlanningStep(run: TaskRun, ps: PlanPlanningStep): Promi
     run.state = 'running';
     run.publish();
     const outcomeOfRun = await runFragment(run, ps, fragment);
+    sliced ||= outcomeOfRun.sliced;
     for (const name of outcomeOfRun.terminal) {
       const out = run.outputs.get(name);
       if (out !== undefined) results[name] = out;
@@ -157,10 +166,17 @@ export async function runPlanningStep(run: TaskRun, ps: PlanPlanningStep): Promi
       break;
     }
     if (fragment.next === 'done') break;
+    const here = { step: ps.name, phase, planned, results, partial, reason };
+    if (shouldContinue(run, here)) await continueNow(run, here);
     run.state = 'planning';
     run.publish();
   }
-  const output: PlanningOutput = { results, steps: planned, phases: phase, partial, reason };
+  // The results of thousands of sliced steps are joined in the blob store: the output holds their reference.
+  const joined =
+    sliced && jsonByteLength(results) > JOIN_RESULTS_ABOVE_BYTES
+      ? ((await joinOutputs(run, ps.name, Object.keys(results), 'object', `${ps.name} · join the results of ${Object.keys(results).length} planned steps`)) as unknown as Record<string, JsonValue>)
+      : results;
+  const output: PlanningOutput = { results: joined, steps: planned, phases: phase, partial, reason };
   if (partial) {
     run.partial = true;
     run.reason ??= reason;

@@ -2,14 +2,15 @@
  * The state of one task run: step table, outputs, budget ledger, planning records, operator
  * decisions; and how it is published (search attributes, memo, current details). Workflow code.
  */
-import { setCurrentDetails, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, setCurrentDetails, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { budgetLine, type BudgetLedger } from '../src/core/budget.js';
 import type { JsonValue } from '../src/core/json.js';
+import type { BlobRef } from '../src/core/blob.js';
 import type { CompiledPlan } from '../src/core/plan.js';
 import { SA } from '../src/core/search-attributes.js';
 import { planningOutcome } from '../src/core/planning-outcome.js';
 import { countByOrigin, memoRows, type StepRecord } from '../src/core/steps.js';
-import type { GateDecision, OperateRequest, PlanningAttempt, TaskState } from './definitions.js';
+import { sliceStepsSignal, type CarriedState, type RunLimits, type GateDecision, type OperateRequest, type PlanningAttempt, type TaskState } from './definitions.js';
 import { renderDetails } from './details.js';
 
 /** The `WeftCreatedBy` value of a task where an operator gave a skipped step's output. */
@@ -17,6 +18,14 @@ export const OPERATOR_ORIGIN = 'operator';
 
 /** Rows of the provenance table kept in the memo at most (the step query has all). */
 const MEMO_MAX_ROWS = 500;
+
+/** Whose slice a run is. */
+export interface SliceOf {
+  readonly task: { readonly workflowId: string; readonly runId: string };
+  readonly owner: string;
+  readonly index: number;
+  readonly name: string;
+}
 
 /** Mutable state of one run. Only workflow code touches it. */
 export class TaskRun {
@@ -34,7 +43,15 @@ export class TaskRun {
   readonly children = new Map<string, readonly string[]>();
   /** Steps currently waiting at a gate. */
   readonly waitingGates = new Set<string>();
+  /** Steps running in a slice (a child workflow), by name: the slice's workflow ID. */
+  readonly inSlice = new Map<string, string>();
+  /** Outputs stored by the slices of each planning or fan-out step, oldest first. */
+  readonly sliceChunks = new Map<string, BlobRef[]>();
+  /** Steps that ran in a slice (their outputs are in its chunks). */
+  readonly slicedSteps = new Set<string>();
   state: TaskState = 'starting';
+  /** What the previous run carried, when this run continues a task as new. */
+  carried: CarriedState | null = null;
   validationFailures = 0;
   partial = false;
   reason: string | null = null;
@@ -52,6 +69,10 @@ export class TaskRun {
      * what operator tools read from history with no worker, and what the Web UI shows.
      */
     readonly operatorHistory = false,
+    /** Set in a slice: the task it works for and the slice's name. A slice publishes no search attributes. */
+    readonly slice: SliceOf | null = null,
+    /** How this task cuts large plans and when it continues as new (`TaskInput.limits`). */
+    readonly limits: RunLimits = {},
   ) {}
 
   /** Adds a step record (frame or planned). */
@@ -96,6 +117,10 @@ export class TaskRun {
    * Used directly for terminal states, which must be visible before the workflow closes.
    */
   publishNow(): void {
+    if (this.slice) {
+      this.publishSlice(this.slice);
+      return;
+    }
     const records = this.records();
     const parked = records.some((s) => s.state === 'parked');
     const state: TaskState = parked && this.state !== 'completed' && this.state !== 'failed' ? 'parked' : this.state;
@@ -151,6 +176,26 @@ export class TaskRun {
     setCurrentDetails(renderDetails(this, state));
   }
 
+  /**
+   * A slice's publish: its memo says whose slice it is (once), and the task hears of steps that
+   * wait for an operator, so that `weft dlq` and the task's update validators see them.
+   */
+  private publishSlice(slice: SliceOf): void {
+    if (this.memoPublished === '') {
+      this.memoPublished = slice.name;
+      upsertMemo({ weft_slice: { task: slice.task.workflowId, step: slice.owner, index: slice.index } });
+    }
+    const waiting = this.records().filter((r) => r.state === 'parked' || this.waitingGates.has(r.name));
+    const key = JSON.stringify([waiting.map((r) => [r.name, r.state, r.executions]), [...this.waitingGates]]);
+    if (key !== this.published) {
+      this.published = key;
+      void getExternalWorkflowHandle(slice.task.workflowId)
+        .signal(sliceStepsSignal, { slice: workflowInfo().workflowId, records: waiting, waitingGates: [...this.waitingGates] })
+        .catch(() => undefined); // the task has ended: nobody is left to tell
+    }
+    setCurrentDetails(renderDetails(this, this.state));
+  }
+
   /** Line used in logs and details: "2 planning phases, 14 steps (4 from the template, 10 planned)". */
   overviewLine(): string {
     const records = this.records();
@@ -160,8 +205,8 @@ export class TaskRun {
     return `${phases} planning phase${phases === 1 ? '' : 's'}, ${records.length} steps (${template} from the template, ${planned} planned${bySpawn}); ${budgetLine(this.ledger)}`;
   }
 
-  /** The workflow ID, for messages. */
+  /** The task's workflow ID, for messages (in a slice, the task's: operators address the task). */
   get workflowId(): string {
-    return workflowInfo().workflowId;
+    return this.slice?.task.workflowId ?? workflowInfo().workflowId;
   }
 }

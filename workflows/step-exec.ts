@@ -103,6 +103,7 @@ export async function executeHandlerStep(
                 provenance: record.provenance,
                 plan: { name: run.plan.name, version: run.plan.version },
                 ...(options.offloadAboveBytes === undefined ? {} : { offloadAboveBytes: options.offloadAboveBytes }),
+                ...(run.slice ? { task: run.slice.task } : {}),
               });
       complete(run, record, output);
       return output;
@@ -200,10 +201,15 @@ const PARKED_TIMER_MS = 30 * 24 * 3600_000;
 export const GATE_BLOCKS_PATCH = 'weft-gate-blocks-dependents';
 
 /** The gate that blocks this step: a dependency that is a gate which did not approve, or that was itself blocked. */
-function rejectedGateUpstream(run: TaskRun, record: StepRecord): string | null {
+export function rejectedGateUpstream(run: TaskRun, record: StepRecord): string | null {
   for (const d of record.dependencies) {
     const dep = run.steps.get(d);
-    if (!dep) continue;
+    // In a slice, a dependency that ran elsewhere is not in the run: the task said what blocked it.
+    if (!dep) {
+      const blocked = run.blockedBy.get(d);
+      if (blocked !== undefined) return blocked;
+      continue;
+    }
     const out = run.outputs.get(d);
     if (dep.handler === GATE_HANDLER && isJsonObject(out) && out['approved'] === false) return d;
     const blocked = run.blockedBy.get(d);

@@ -24,11 +24,13 @@ import {
   gateUpdate,
   operateUpdate,
   planningQuery,
+  sliceStepsSignal,
   stateQuery,
   stepQuery,
   stepsQuery,
   type GateDecision,
   type OperateRequest,
+  type SliceStepsChanged,
   type TaskInput,
   type TaskResult,
 } from './definitions.js';
@@ -39,6 +41,8 @@ import { TaskRun } from './run-state.js';
 import { executeHandlerStep } from './step-exec.js';
 import { validateOperatorSkip } from './operator.js';
 import { taskEnded } from './telemetry.js';
+import { forwardToSlice, onSliceSteps } from './slices.js';
+import { restore } from './continuation.js';
 
 const { weftLoadTemplate } = proxyActivities<{ weftLoadTemplate(req: LoadTemplateRequest): Promise<LoadedTemplate> }>({
   startToCloseTimeout: '30s',
@@ -55,13 +59,14 @@ export async function weftTask(start: TaskInput): Promise<TaskResult> {
   // The plan is an activity result or workflow input: either way it is in history, so a deploy
   // that changes the template or the catalog never changes this run on replay.
   const { plan, input } = 'plan' in start ? { plan: start.plan, input: checkedInput(start.plan, start.input) } : await weftLoadTemplate({ name: start.template, input: start.input });
-  const run = new TaskRun(plan, input, openLedger(plan.budget, plan.steps.length, Date.now()), operatorHistory);
+  const run = new TaskRun(plan, input, openLedger(plan.budget, plan.steps.length, Date.now()), operatorHistory, null, start.limits ?? {});
   holder.run = run;
   for (const s of plan.steps) {
     run.add(
       newStepRecord({ name: s.name, kind: s.kind, handler: s.kind === 'planning' ? null : s.handler, dependencies: s.dependencies, provenance: TEMPLATE_PROVENANCE }),
     );
   }
+  if ('carried' in start && start.carried) restore(run, start.carried);
   run.state = 'running';
   run.publish();
   try {
@@ -105,6 +110,9 @@ function checkedInput(plan: CompiledPlan, input: JsonValue): JsonValue {
 }
 
 async function runFrameStep(run: TaskRun, step: PlanStep): Promise<void> {
+  // A task continued as new skips what its earlier runs finished.
+  const done = run.step(step.name).state;
+  if (done === 'completed' || done === 'skipped') return;
   if (step.kind === 'planning') {
     await runPlanningStep(run, step);
     return;
@@ -138,6 +146,9 @@ function installHandlers(holder: { run: TaskRun | null }): void {
     throw ApplicationFailure.create({ type: 'TASK_STARTING', message: 'The task is still loading its template; try again in a moment.' });
   };
   setHandler(stepsQuery, () => holder.run?.records() ?? []);
+  setHandler(sliceStepsSignal, (change: SliceStepsChanged) => {
+    if (holder.run) onSliceSteps(holder.run, change);
+  });
   setHandler(stateQuery, () => holder.run?.state ?? 'starting');
   setHandler(planningQuery, () => holder.run?.planning ?? []);
   setHandler(budgetQuery, () => {
@@ -153,9 +164,11 @@ function installHandlers(holder: { run: TaskRun | null }): void {
   });
   setHandler(
     operateUpdate,
-    (req: OperateRequest) => {
-      holder.run!.operatorDecisions.set(req.step, req);
-      return Promise.resolve({ step: req.step, state: req.action === 'retry' ? 'retrying' : req.action === 'skip' ? 'skipped' : 'failed' });
+    async (req: OperateRequest) => {
+      const run = holder.run!;
+      // A step waiting in a slice gets the decision there; the task's record follows.
+      if (!(run.inSlice.has(req.step) && (await forwardToSlice(run, { kind: 'operate', req })))) run.operatorDecisions.set(req.step, req);
+      return { step: req.step, state: req.action === 'retry' ? 'retrying' : req.action === 'skip' ? 'skipped' : 'failed' };
     },
     {
       validator: (req: OperateRequest) => {
@@ -175,9 +188,10 @@ function installHandlers(holder: { run: TaskRun | null }): void {
   );
   setHandler(
     gateUpdate,
-    (req: GateDecision) => {
-      holder.run!.gateDecisions.set(req.step, req);
-      return Promise.resolve({ step: req.step, outcome: req.decision === 'approve' ? 'approved' : 'rejected' });
+    async (req: GateDecision) => {
+      const run = holder.run!;
+      if (!(run.inSlice.has(req.step) && (await forwardToSlice(run, { kind: 'gate', req })))) run.gateDecisions.set(req.step, req);
+      return { step: req.step, outcome: req.decision === 'approve' ? 'approved' : 'rejected' };
     },
     {
       validator: (req: GateDecision) => {

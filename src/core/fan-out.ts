@@ -19,6 +19,14 @@ export const FAN_OUT_HANDLER = 'fan_out';
  */
 export const MAX_PARTITIONS = 1_000;
 
+/**
+ * Most partitions of a fan-out that runs in slices (child workflows of 500 partitions each,
+ * `src/core/slices.ts`): past `INLINE_STEPS` partitions, a new run's fan-out is sliced, and the
+ * task's own history holds a few events per slice. The bound is the task's memory: a record per
+ * partition.
+ */
+export const MAX_SLICED_PARTITIONS = 25_000;
+
 /** Temporal ends a run whose history passes these (events; bytes). */
 export const TEMPORAL_HISTORY_LIMITS = { events: 51_200, bytes: 50 * 1024 * 1024 } as const;
 
@@ -129,7 +137,7 @@ export const fanOutSettingsSchema = z
 /** The fan-out's inputs, as the planner and the validator see them (`items` first, as a planner writes them). */
 export const fanOutInputSchema = z
   .object({
-    items: z.array(z.json()).describe(`The array to partition, usually a reference to an upstream output; at most ${MAX_PARTITIONS} partitions.`),
+    items: z.array(z.json()).describe(`The array to partition, usually a reference to an upstream output; at most ${MAX_SLICED_PARTITIONS} partitions (past 500 they run in child workflows).`),
     ...fanOutSettingsSchema.shape,
   })
   .strict();
@@ -224,7 +232,7 @@ export const FAN_OUT_ERROR_MODES = [
   {
     code: 'FAN_OUT_TOO_MANY_PARTITIONS',
     retryable: false,
-    description: `The items make more than ${MAX_PARTITIONS} partitions, or more than the step budget has left; raise partition_size.`,
+    description: `The items make more than ${MAX_SLICED_PARTITIONS} partitions (${MAX_PARTITIONS} in a task that predates slices), or more than the step budget has left; raise partition_size.`,
   },
   { code: 'FAN_OUT_HANDLER_INVALID', retryable: false, description: 'The handler to run per partition is not in the plan\'s catalog, or is gate or fan_out.' },
 ] as const;

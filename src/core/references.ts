@@ -217,7 +217,7 @@ function isAbsentKey(ref: Reference, scope: ReferenceScope): boolean {
   let root: JsonValue | undefined;
   if (ref.source.kind === 'task') root = scope.taskInput;
   else if (Object.prototype.hasOwnProperty.call(scope.stepOutputs, ref.source.step)) root = scope.stepOutputs[ref.source.step];
-  if (root === undefined || isBlobRef(root)) return false; // no output yet is an error; a stored result is checked by the activity
+  if (root === undefined || storedAlong(root, ref.path)) return false; // no output yet is an error; a stored result is checked by the activity
   const lookup = lookupPath(root, ref.path);
   if (lookup.found) return false;
   const parent = lookupPath(root, ref.path.slice(0, lookup.failedAt));
@@ -254,12 +254,8 @@ function resolveReference(ref: Reference, scope: ReferenceScope): JsonValue {
   if (stepName === null) root = scope.taskInput;
   else if (Object.prototype.hasOwnProperty.call(scope.stepOutputs, stepName)) root = scope.stepOutputs[stepName] as JsonValue;
   else throw new ReferenceResolutionError(`Reference ${text}: step '${stepName}' has no output (it has not completed).`, text, stepName, '');
-  if (isBlobRef(root)) {
-    // The result is in the blob store: the activity that needs it loads it and follows the path.
-    if (path.length === 0) return root;
-    const marker: BlobPath = { $weft_blob_path: { blob: root.$weft_blob, path } };
-    return marker as unknown as JsonValue;
-  }
+  const stored = storedAlong(root, path);
+  if (stored) return stored;
   const lookup = lookupPath(root, path);
   if (lookup.found) return lookup.value;
   const reached = formatPath(path.slice(0, lookup.failedAt));
@@ -271,4 +267,35 @@ function resolveReference(ref: Reference, scope: ReferenceScope): JsonValue {
     stepName,
     reached,
   );
+}
+
+/**
+ * When the path meets a stored result (a `BlobRef`, or a `BlobPath` such as the outputs of a
+ * step that ran in a slice), the rest of the path is the activity's to follow: returns the marker
+ * it loads, else null. A marker is never looked into here.
+ */
+function storedAlong(root: JsonValue, path: readonly PathSegment[]): JsonValue | null {
+  let current: JsonValue = root;
+  for (let i = 0; i <= path.length; i++) {
+    if (isBlobRef(current)) {
+      if (i === path.length) return current;
+      const marker: BlobPath = { $weft_blob_path: { blob: current.$weft_blob, path: path.slice(i) } };
+      return marker as unknown as JsonValue;
+    }
+    if (isBlobPath(current)) {
+      if (i === path.length) return current;
+      const { blob, path: at, slice } = current.$weft_blob_path;
+      // A slice of items is an array of its own: an index into it moves by the slice's start.
+      const rest = path.slice(i);
+      const head = rest[0];
+      const joined = slice && typeof head === 'number' ? [...at, slice[0] + head, ...rest.slice(1)] : [...at, ...rest];
+      const marker: BlobPath = { $weft_blob_path: { blob, path: joined } };
+      return marker as unknown as JsonValue;
+    }
+    if (i === path.length) return null;
+    const lookup = lookupPath(current, [path[i] as PathSegment]);
+    if (!lookup.found) return null;
+    current = lookup.value;
+  }
+  return null;
 }

@@ -27,6 +27,7 @@ import {
   TASK_WORKFLOW_TYPE,
   type BudgetView,
   type PlanningAttempt,
+  type RunLimits,
   type StepDetail,
   type TaskInput,
   type TaskResult,
@@ -60,6 +61,8 @@ export interface RunTaskOptions {
   readonly plan?: CompiledPlan;
   /** Steps whose input and output to read once the task closed (default: all). */
   readonly detailsOf?: (steps: readonly StepRecord[]) => readonly StepRecord[];
+  /** How the task cuts large plans into slices and when it continues as new (small values exercise both in a test). */
+  readonly limits?: RunLimits;
 }
 
 /** One task's end: its result or error, and what its queries returned once it closed. */
@@ -101,7 +104,7 @@ export async function runTask(env: TestWorkflowEnvironment, workflowBundle: Work
     const handle: TaskHandle = await env.client.workflow.start<(input: TaskInput) => Promise<TaskResult>>(TASK_WORKFLOW_TYPE, {
       taskQueue,
       workflowId: opts.workflowId ?? `task-${randomUUID()}`,
-      args: [opts.plan ? { plan: opts.plan, input } : { template: templateName, input }],
+      args: [{ ...(opts.plan ? { plan: opts.plan, input } : { template: templateName, input }), ...(opts.limits ? { limits: opts.limits } : {}) }],
     });
     if (opts.during) await opts.during(handle);
     let result: TaskResult | null = null;

@@ -6,7 +6,9 @@
  *
  * Run it only when a workflow change is meant to break replay (and then ship the change behind
  * `patched()` so runs in flight keep replaying), or to add a history for new workflow code. It runs
- * in the time-skipping environment and writes each history as JSON under test/replay/histories/:
+ * in the time-skipping environment and writes each history as JSON under test/replay/histories/
+ * (a history whose commands name its workflow ID — slices' child IDs — needs its ID in
+ * `histories/workflow-ids.json`):
  * - `order-triage`: the example, planned by its scripted planner;
  * - `fan-out`: a fan-out of stored items whose partitions fail, park the fan-out, and are re-run
  *   by an operator's retry (children, the count activity, parking and the retry path);
@@ -14,6 +16,11 @@
  *   step parked on its labelled timer and skipped by an operator, a gate approved on its timer;
  * - `guarded-validation`: a planner whose first fragment nests 3,000 levels deep (rejected with
  *   FRAGMENT_TOO_DEEP through the `weft-13-validation-guard` patch) and whose second is valid;
+ * - `slices` (with `slices-slice-parked`, `slices-slice-fan-out`: two of its child workflows'
+ *   histories): a planned DAG and a fan-out past a lowered inline limit running in slices, a step
+ *   parked inside a slice and retried through the task (patch `weft-12-slices`);
+ * - `continue-as-new-first-run`, `continue-as-new-last-run`: four planning phases in runs of about
+ *   30 events (patch `weft-12-continue-as-new`);
  * - `failed-provider-calls`: the Claude planner against the loopback Messages API, which answers
  *   429, then 500 past the activity's retries (charged through `weft-13-failed-call-accounting`),
  *   then a valid fragment on the next attempt.
@@ -139,6 +146,65 @@ const recordings: Record<string, (env: TestWorkflowEnvironment) => Promise<void>
     });
     if (error) throw error;
     await save('guarded-validation', handle);
+  },
+  async slices(env) {
+    // Patch weft-12-slices: a planned DAG past the (lowered) inline limit runs in three slices;
+    // a step parks inside the second and an operator retries it through the task; a fan-out in
+    // the same fragment runs its partitions in slices of its own and joins their results.
+    const workflowId = 'replay-slices';
+    failTimes(workflowId, 'p12', 100);
+    const { handle, error } = await runTask({
+      env,
+      workflowBundle: await bundle(),
+      workflowId,
+      limits: { stepsInline: 5, stepsPerSlice: 10 },
+      template: testTemplate({ maxSteps: 60, maxDepth: 40, stepFailure: { onExhausted: 'park', retry: { maximumAttempts: 1 } } }, { maxSteps: 100 }),
+      planner: scriptedPlanner(() =>
+        fragment([
+          step('rows', 'make_rows', { count: 50 }),
+          ...Array.from({ length: 24 }, (_, i) => step(`p${i}`, 'flaky', { label: `p${i}` })),
+          step('fan', 'fan_out', { items: '${steps.rows.output.rows}', handler: 'batch_echo', partition_size: 4, concurrency: 4 }, ['rows']),
+          step('sum', 'sum_rows', { rows: '${steps.rows.output.rows}' }, ['rows', 'p23']),
+        ]),
+      ),
+      during: async (h) => {
+        await waitForStep(h, 'p12', 'parked');
+        failTimes(workflowId, 'p12', 0);
+        await h.executeUpdate(operateUpdate, { args: [{ step: 'p12', action: 'retry', by: 'recorder' }] });
+      },
+    });
+    if (error) throw error;
+    await save('slices', handle);
+    await save('slices-slice-parked', env.client.workflow.getHandle(`${workflowId}/plan#1`));
+    await save('slices-slice-fan-out', env.client.workflow.getHandle(`${workflowId}/fan#0`));
+  },
+  async 'continue-as-new'(env) {
+    // Patch weft-12-continue-as-new: four planning phases in runs of about 30 events.
+    const workflowId = 'replay-continue-as-new';
+    const { handle, error } = await runTask({
+      env,
+      workflowBundle: await bundle(),
+      workflowId,
+      limits: { eventsPerRun: 30 },
+      template: testTemplate({ maxPhases: 4 }),
+      planner: scriptedPlanner((req) => {
+        const p = req.phase;
+        const prev = p === 1 ? 1 : `\${steps.b${p - 1}.output.value}`;
+        return fragment([step(`a${p}`, 'add', { values: [prev, 1] }), step(`b${p}`, 'add', { values: [`\${steps.a${p}.output.value}`, 10] }, [`a${p}`])], p < 4 ? 'replan' : 'done');
+      }),
+    });
+    if (error) throw error;
+    const latest = await handle.describe();
+    let events = (await env.client.workflow.getHandle(workflowId, latest.runId).fetchHistory()).events ?? [];
+    let first = latest.runId;
+    for (;;) {
+      const previous = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+      if (!previous) break;
+      first = previous;
+      events = (await env.client.workflow.getHandle(workflowId, previous).fetchHistory()).events ?? [];
+    }
+    await save('continue-as-new-first-run', env.client.workflow.getHandle(workflowId, first));
+    await save('continue-as-new-last-run', env.client.workflow.getHandle(workflowId, latest.runId));
   },
 };
 

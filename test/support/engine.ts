@@ -19,6 +19,7 @@ import { runTask as runPublicTask, type TaskRunOutcome } from '../../src/testing
 import type { AnyHandler } from '../../src/handler.js';
 import type { weftTask } from '../../workflows/task.js';
 import { stepsQuery } from '../../workflows/definitions.js';
+import type { RunLimits } from '../../workflows/definitions.js';
 import type { StepRecord } from '../../src/core/steps.js';
 import { testHandlers } from './test-handlers.js';
 
@@ -85,6 +86,8 @@ export function runTask(opts: {
   plan?: CompiledPlan;
   /** Steps whose input and output to query once the task closed (default: all). */
   detailsOf?: (steps: readonly StepRecord[]) => readonly StepRecord[];
+  /** Small limits make a test's plan run in slices, or continue as new. */
+  limits?: RunLimits;
 }): Promise<TaskRunOutcome> {
   const { env, workflowBundle, handlers, input, ...rest } = opts;
   const given = handlers ?? testHandlers;
