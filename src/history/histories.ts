@@ -5,14 +5,11 @@
  * its own — activities matched to their outcomes, timers to their ends, each with the workflow
  * clock of its own history — and only the results are joined. Pure: decoded events in.
  */
-import type { GateDecision, OperateRequest } from '../../workflows/definitions.js';
+import { SLICE_WORKFLOW_TYPE, type GateDecision, type OperateRequest } from '../../workflows/definitions.js';
 import type { ChildClosedStatus, WeftEvent } from './events.js';
 
-/**
- * The workflow type of slices. Kept equal to `SLICE_WORKFLOW_TYPE` in `workflows/definitions.ts`
- * (the workflow side); the reader only needs the name.
- */
-export const SLICE_TYPE = 'weftSlice';
+/** The workflow type of slices (`SLICE_WORKFLOW_TYPE` of the workflow side). */
+export const SLICE_TYPE: string = SLICE_WORKFLOW_TYPE;
 
 /** One more history of a task: an earlier run of its workflow ID, or one of its slices. */
 export interface HistoryPart {
