@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readTaskView } from '../../src/client/read.js';
+import { historyUrl } from '../../src/client/ui.js';
+import { stepPage } from '../../src/ui/html.js';
 import { scriptedPlanner } from '../../src/planner/scripted.js';
 import { operateUpdate } from '../../workflows/definitions.js';
 import { fragment, runTask, step, testTemplate, waitFor, waitForStep } from '../support/engine.js';
@@ -63,6 +65,11 @@ describe('readTaskView across slices and runs', () => {
     const scheduled = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityId === 'p13').map((e) => Number(e.eventId));
     expect(p13.executions.map((e) => e.scheduledEventId)).toEqual(scheduled);
     expect(p13.output).toMatchObject({ label: 'l13' });
+    // weft ui's step page links each execution into the slice's history, at its event.
+    const link = (e: { workflowId: string; runId: string; scheduledEventId?: number }) => historyUrl('http://ui', 'default', e);
+    const html = stepPage(v, p13, link(p13.executions[1]!), link);
+    expect(html).toContain(`href="http://ui/namespaces/default/workflows/${encodeURIComponent(`${id}/plan#1`)}/${p13.executions[0]!.runId}/history/events/${scheduled[0]}"`);
+    expect(html).toContain(`slice ${id}/plan#1`);
   });
 
   it('a task that continued as new: one view of every run, the plan from the first, closed only by the last', async () => {
