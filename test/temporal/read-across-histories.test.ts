@@ -72,6 +72,38 @@ describe('readTaskView across slices and runs', () => {
     expect(html).toContain(`slice ${id}/plan#1`);
   });
 
+  it('a fan-out inside a slice runs its partitions in slices of its own: the reader finds those too', async () => {
+    const id = workflowId('nested');
+    await runTask({
+      ...engine,
+      template: testTemplate({ maxSteps: 40 }, { maxSteps: 100 }),
+      planner: scriptedPlanner(() =>
+        fragment([
+          ...Array.from({ length: 8 }, (_, i) => step(`p${i}`, 'add', { values: [i] })),
+          step('fan', 'fan_out', { items: Array.from({ length: 12 }, (_, i) => `item-${i}`), handler: 'batch_echo', partition_size: 1 }),
+          step('after', 'add', { values: ['${steps.fan.output.succeeded}'] }, ['fan']),
+        ]),
+      ),
+      workflowId: id,
+      limits,
+    });
+    const v = await readTaskView(engine.env.client, id);
+    expect(v.status).toBe('COMPLETED');
+    const kids = v.steps.filter((s) => s.record.spawnedBy === 'fan');
+    expect(kids).toHaveLength(12);
+    expect(kids.every((k) => k.record.state === 'completed' && k.executions.length === 1)).toBe(true);
+    // Every partition ran in a slice, wherever in the tree of slices it was.
+    // The ten planned steps are one slice; the fan-out in it started two slices of its partitions.
+    expect(v.slices.map((s) => [s.workflowId, s.step])).toEqual([
+      [`${id}/plan#0`, 'plan'],
+      [`${id}/fan#0`, 'fan'],
+      [`${id}/fan#1`, 'fan'],
+    ]);
+    const sliceIds = new Set(v.slices.map((s) => s.workflowId));
+    expect(kids.every((k) => sliceIds.has(k.executions[0]!.workflowId))).toBe(true);
+    expect(v.steps.find((s) => s.record.name === 'after')!.output).toEqual({ value: 12 });
+  });
+
   it('a task that continued as new: one view of every run, the plan from the first, closed only by the last', async () => {
     const id = workflowId('can');
     const planner = scriptedPlanner((req) => {
