@@ -199,7 +199,8 @@ export class WeftClient {
 
   /**
    * A task as its history tells it (steps with states, timing and attempts; planning attempts
-   * with outcomes; budget; result): no worker needed, closed tasks too.
+   * with outcomes; budget; result): no worker needed, closed tasks too. A task that continued as
+   * new or ran steps in slices is read from all its histories, as one task.
    */
   read(workflowId: string): Promise<TaskView> {
     return this.call(workflowId, () => readTaskView(this.client, workflowId));

@@ -197,8 +197,8 @@ export const inspectCommand = defineCommand({
   description:
     'Layer 1: overview line and step table. Layer 2: planning attempts (planner, model, tokens, cost, latency, ' +
     'accepted or rejected with codes, capabilities shown, prompt). Layer 3: fragments (DAG, handler inputs, rejected ' +
-    'alternatives with diagnostics). Layer 4: each step input, output, timing and attempts. Reads the task history: ' +
-    'works with no worker running and on finished tasks.',
+    'alternatives with diagnostics). Layer 4: each step input, output, timing and attempts. Reads the task history ' +
+    '(every run, and every slice that ran part of its steps): works with no worker running and on finished tasks.',
   positionals: [{ name: 'workflowId', description: 'the task workflow ID' }],
   options: {
     layer: { type: 'string', choices: ['1', '2', '3', '4'], description: 'which layer (default 1)' },
