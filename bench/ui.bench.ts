@@ -41,6 +41,8 @@ function task(planned: number, children: number): TaskView {
   return {
     workflowId: 'bench',
     runId: 'r',
+    runIds: ['r'],
+    slices: [],
     taskQueue: 'q',
     status: 'COMPLETED',
     state: 'completed',

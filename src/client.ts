@@ -35,7 +35,7 @@ import { readTaskView } from './client/read.js';
 import { boundedUpdate } from './client/updates.js';
 import type { TaskView } from './history/task-view.js';
 import { tlsOptions } from './client/tls.js';
-import { taskUrl, uiBase } from './client/ui.js';
+import { historyUrl, taskUrl, uiBase } from './client/ui.js';
 import { loadConfig, type WeftConfig } from './config.js';
 import type { JsonValue } from './core/json.js';
 import type { CompiledPlan } from './core/plan.js';
@@ -199,7 +199,8 @@ export class WeftClient {
 
   /**
    * A task as its history tells it (steps with states, timing and attempts; planning attempts
-   * with outcomes; budget; result): no worker needed, closed tasks too.
+   * with outcomes; budget; result): no worker needed, closed tasks too. A task that continued as
+   * new or ran steps in slices is read from all its histories, as one task.
    */
   read(workflowId: string): Promise<TaskView> {
     return this.call(workflowId, () => readTaskView(this.client, workflowId));
@@ -232,6 +233,14 @@ export class WeftClient {
   /** The Web UI page of a task. */
   uiUrl(workflowId: string): string {
     return taskUrl(this.uiBase, this.config.namespace, workflowId);
+  }
+
+  /**
+   * The Web UI history of one run (a task's, an earlier run's, a slice's), at an event when
+   * given: where an `ExecutionView` (`workflowId`, `runId`, `scheduledEventId`) is.
+   */
+  historyUrl(at: { readonly workflowId: string; readonly runId: string; readonly scheduledEventId?: number }): string {
+    return historyUrl(this.uiBase, this.config.namespace, at);
   }
 
   /** Closes the connection. */

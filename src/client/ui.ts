@@ -34,6 +34,16 @@ export function uiBase(config: Pick<WeftConfig, 'temporalAddress'>, env: Readonl
   return `http://${reachable}:${port !== undefined && /^\d{1,5}$/.test(port) ? port : DEFAULT_UI_PORT}`;
 }
 
+/**
+ * The Web UI history of one run, at an event when given:
+ * `<base>/namespaces/<ns>/workflows/<id>/<run>/history[/events/<event>]`. An execution of a
+ * task's step may be in a slice (a child workflow) or an earlier run: link to where it is.
+ */
+export function historyUrl(base: string, namespace: string, at: { readonly workflowId: string; readonly runId: string; readonly scheduledEventId?: number }): string {
+  const run = `${taskUrl(base, namespace, at.workflowId)}/${encodeURIComponent(at.runId)}/history`;
+  return at.scheduledEventId === undefined ? run : `${run}/events/${at.scheduledEventId}`;
+}
+
 /** The Web UI page of one task: `<base>/namespaces/<ns>/workflows/<id>`. */
 export function taskUrl(base: string, namespace: string, workflowId: string): string {
   return `${base}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;

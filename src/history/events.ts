@@ -1,8 +1,9 @@
 /**
  * A task's Temporal history, decoded into the few event shapes weft's operator tools read:
  * activities (steps, planning calls, template loading), timers (parked steps, gates, the
- * wall-time watchdog), operator updates, memo and search attribute upserts, and how the run
- * closed. Payloads are decoded with the default converter; nothing here needs a worker.
+ * wall-time watchdog), operator updates, memo and search attribute upserts, child workflows
+ * (slices), and how the run closed (a continued run names the run it continues). Payloads are
+ * decoded with the default converter; nothing here needs a worker.
  */
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { decodeSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes.js';
@@ -18,7 +19,17 @@ export interface EventFailure {
 
 /** The decoded events weft reads, in history order. */
 export type WeftEvent =
-  | { readonly kind: 'started'; readonly id: number; readonly time: number; readonly input: unknown; readonly taskQueue: string }
+  | {
+      readonly kind: 'started';
+      readonly id: number;
+      readonly time: number;
+      readonly input: unknown;
+      readonly taskQueue: string;
+      /** The run this one continues (continue-as-new), or null for the first run. */
+      readonly continuedExecutionRunId?: string | null;
+      /** The memo the run started with (a continued run's carried memo, a slice's `weft_slice`). */
+      readonly memo?: Readonly<Record<string, unknown>>;
+    }
   | { readonly kind: 'workflow-task-started'; readonly id: number; readonly time: number }
   | { readonly kind: 'activity-scheduled'; readonly id: number; readonly time: number; readonly activityId: string; readonly activityType: string; readonly input: unknown; readonly summary: string | null }
   | { readonly kind: 'activity-started'; readonly id: number; readonly time: number; readonly scheduledId: number; readonly attempt: number; readonly lastFailure: EventFailure | null }
@@ -30,10 +41,16 @@ export type WeftEvent =
   | { readonly kind: 'update-accepted'; readonly id: number; readonly time: number; readonly name: string; readonly args: readonly unknown[] }
   | { readonly kind: 'memo'; readonly id: number; readonly time: number; readonly fields: Readonly<Record<string, unknown>> }
   | { readonly kind: 'search-attributes'; readonly id: number; readonly time: number; readonly fields: Readonly<Record<string, unknown>> }
+  | { readonly kind: 'child-initiated'; readonly id: number; readonly time: number; readonly workflowId: string; readonly workflowType: string; readonly memo: Readonly<Record<string, unknown>> }
+  | { readonly kind: 'child-started'; readonly id: number; readonly time: number; readonly initiatedId: number; readonly workflowId: string; readonly runId: string }
+  | { readonly kind: 'child-closed'; readonly id: number; readonly time: number; readonly initiatedId: number; readonly workflowId: string; readonly runId: string | null; readonly status: ChildClosedStatus; readonly failure: EventFailure | null }
   | { readonly kind: 'closed'; readonly id: number; readonly time: number; readonly status: ClosedStatus; readonly result: unknown; readonly failure: EventFailure | null };
 
 /** How a run closed. */
 export type ClosedStatus = 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TERMINATED' | 'TIMED_OUT' | 'CONTINUED_AS_NEW';
+
+/** How a child workflow ended: as a run closes, or `START_FAILED` when it never started. */
+export type ChildClosedStatus = Exclude<ClosedStatus, 'CONTINUED_AS_NEW'> | 'START_FAILED';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -104,11 +121,31 @@ const closedWith =
   (status: ClosedStatus, failure: (e: HistoryEvent) => EventFailure | null, result: (e: HistoryEvent) => unknown = () => null): Decoder =>
   (e, at) => ({ kind: 'closed', ...at, status, result: result(e), failure: failure(e) });
 
+/** What every child workflow close event carries. */
+interface ChildCloseAttributes {
+  initiatedEventId?: unknown;
+  workflowExecution?: temporal.api.common.v1.IWorkflowExecution | null;
+}
+
+const childClosed =
+  (status: ChildClosedStatus, attrs: (e: HistoryEvent) => ChildCloseAttributes | null | undefined, failure: (e: HistoryEvent) => EventFailure | null): Decoder =>
+  (e, at) => {
+    const a = attrs(e);
+    return { kind: 'child-closed', ...at, initiatedId: num(a?.initiatedEventId), workflowId: a?.workflowExecution?.workflowId ?? '', runId: a?.workflowExecution?.runId || null, status, failure: failure(e) };
+  };
+
 /** The event kinds weft reads, and how. */
 const DECODERS: ReadonlyMap<number, Decoder> = new Map<number, Decoder>([
   [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, (e, at) => {
     const a = e.workflowExecutionStartedEventAttributes;
-    return { kind: 'started', ...at, input: payloads(a?.input)[0] ?? null, taskQueue: a?.taskQueue?.name ?? '' };
+    return {
+      kind: 'started',
+      ...at,
+      input: payloads(a?.input)[0] ?? null,
+      taskQueue: a?.taskQueue?.name ?? '',
+      continuedExecutionRunId: a?.continuedExecutionRunId || null,
+      memo: fields(a?.memo?.fields),
+    };
   }],
   [EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, (_e, at) => ({ kind: 'workflow-task-started', ...at })],
   [EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, (e, at) => {
@@ -148,6 +185,24 @@ const DECODERS: ReadonlyMap<number, Decoder> = new Map<number, Decoder>([
     const indexed = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
     return { kind: 'search-attributes', ...at, fields: decodeSearchAttributes(indexed) };
   }],
+  [EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED, (e, at) => {
+    const a = e.startChildWorkflowExecutionInitiatedEventAttributes;
+    return { kind: 'child-initiated', ...at, workflowId: a?.workflowId ?? '', workflowType: a?.workflowType?.name ?? '', memo: fields(a?.memo?.fields) };
+  }],
+  [EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED, (e, at) => {
+    const a = e.childWorkflowExecutionStartedEventAttributes;
+    return { kind: 'child-started', ...at, initiatedId: num(a?.initiatedEventId), workflowId: a?.workflowExecution?.workflowId ?? '', runId: a?.workflowExecution?.runId ?? '' };
+  }],
+  [EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED, (e, at) => {
+    const a = e.startChildWorkflowExecutionFailedEventAttributes;
+    const cause = proto.temporal.api.enums.v1.StartChildWorkflowExecutionFailedCause[a?.cause ?? 0] ?? 'UNSPECIFIED';
+    return { kind: 'child-closed', ...at, initiatedId: num(a?.initiatedEventId), workflowId: a?.workflowId ?? '', runId: null, status: 'START_FAILED', failure: { type: String(cause), message: `the child workflow did not start (${String(cause)})` } };
+  }],
+  [EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED, childClosed('COMPLETED', (e) => e.childWorkflowExecutionCompletedEventAttributes, () => null)],
+  [EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED, childClosed('FAILED', (e) => e.childWorkflowExecutionFailedEventAttributes, (e) => failureOf(e.childWorkflowExecutionFailedEventAttributes?.failure))],
+  [EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED, childClosed('CANCELLED', (e) => e.childWorkflowExecutionCanceledEventAttributes, () => ({ type: 'CancelledFailure', message: 'the child workflow was cancelled' }))],
+  [EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED, childClosed('TERMINATED', (e) => e.childWorkflowExecutionTerminatedEventAttributes, () => ({ type: 'TerminatedFailure', message: 'the child workflow was terminated' }))],
+  [EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT, childClosed('TIMED_OUT', (e) => e.childWorkflowExecutionTimedOutEventAttributes, () => ({ type: 'TimeoutFailure', message: 'the child workflow timed out' }))],
   [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, closedWith('COMPLETED', () => null, (e) => payloads(e.workflowExecutionCompletedEventAttributes?.result)[0] ?? null)],
   [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, closedWith('FAILED', (e) => failureOf(e.workflowExecutionFailedEventAttributes?.failure))],
   [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED, closedWith('CANCELLED', () => ({ type: 'CancelledFailure', message: 'the task was cancelled' }))],

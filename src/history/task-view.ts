@@ -21,15 +21,22 @@ import { TEMPLATE_PROVENANCE, newStepRecord, type Provenance, type StepError, ty
 import { taskInputFor } from '../core/task-input.js';
 import { parseFragment } from '../core/validator/parse.js';
 import type { PlanningRequest, PlanningResult } from '../planner/types.js';
-import type { BudgetView, GateDecision, OperateRequest, PlanningAttempt, TaskResult, TaskState } from '../../workflows/definitions.js';
-import type { ClosedStatus, EventFailure, WeftEvent } from './events.js';
+import type { BudgetView, PlanningAttempt, TaskResult, TaskState } from '../../workflows/definitions.js';
+import type { ChildClosedStatus, ClosedStatus, EventFailure, WeftEvent } from './events.js';
+import { inTimeOrder, readHistory, settleOpen, SLICE_TYPE, type Activity, type Decision, type HistoryPart, type HistoryRead, type Timer } from './histories.js';
 
 /** A step's state as operators read it: `not_run` for steps a closed task never started. */
 export type StepViewState = StepState | 'not_run';
 
 /** One activity execution of a step (one `weft dlq retry` starts another). */
 export interface ExecutionView {
-  /** The activity's scheduled event (for a link into the Temporal Web UI's history). */
+  /**
+   * The workflow and run whose history holds it: the task's, an earlier run of the task (it
+   * continued as new), or a slice's (a child workflow running part of the task's steps).
+   */
+  readonly workflowId: string;
+  readonly runId: string;
+  /** The activity's scheduled event in that history (for a link into the Temporal Web UI). */
   readonly scheduledEventId: number;
   /** When the workflow scheduled it, when its last attempt started, when it closed (epoch ms). */
   readonly scheduledAtMs: number;
@@ -76,122 +83,63 @@ export interface TaskView {
   readonly failure: EventFailure | null;
   readonly startedAtMs: number;
   readonly closedAtMs: number | null;
+  /** Every run of the task's workflow ID read, oldest first; the last is `runId`. */
+  readonly runIds: readonly string[];
+  /** The task's slices (child workflows running part of its steps), in the order they were started. */
+  readonly slices: readonly SliceView[];
+}
+
+/** A slice of the task: a child workflow that ran part of its steps. Operators address the task, not the slice. */
+export interface SliceView {
+  readonly workflowId: string;
+  /** Null until it started. */
+  readonly runId: string | null;
+  /** The fan-out or planning step whose steps it runs, and its index among that step's slices. */
+  readonly step: string | null;
+  readonly index: number | null;
+  readonly status: 'STARTING' | 'RUNNING' | ChildClosedStatus;
+  readonly closedAtMs: number | null;
 }
 
 /** What the view needs besides the events. */
 export interface TaskViewOptions {
+  /** The task's workflow ID and the run `events` are the history of (the latest). */
   readonly workflowId: string;
   readonly runId: string;
   /** The clock for what remains of a running task's budget. */
   readonly nowMs: number;
+  /** Earlier runs of the task (it continued as new), oldest first. The plan comes from the first. */
+  readonly earlierRuns?: readonly HistoryPart[];
+  /** Histories of the task's slices, in any order; a slice not started yet simply has none. */
+  readonly slices?: readonly HistoryPart[];
 }
 
-interface Activity {
-  readonly scheduled: Extract<WeftEvent, { kind: 'activity-scheduled' }>;
-  /** Workflow clock when scheduled / when its outcome was seen. */
-  readonly wfScheduledAt: number;
-  wfClosedAt: number | null;
-  started: Extract<WeftEvent, { kind: 'activity-started' }> | null;
-  closed: Extract<WeftEvent, { kind: 'activity-completed' | 'activity-failed' | 'activity-cancelled' }> | null;
-}
-
-interface Timer {
-  readonly started: Extract<WeftEvent, { kind: 'timer-started' }>;
-  ended: 'fired' | 'cancelled' | null;
-  wfEndedAt: number | null;
-}
-
-interface Decision {
-  readonly wfAt: number;
-  readonly operate: OperateRequest | null;
-  readonly gate: GateDecision | null;
-}
-
-
-/** Builds a task's view from its decoded history. */
+/** Builds a task's view from its decoded history: the latest run's, plus its earlier runs and slices when given. */
 export function taskView(events: readonly WeftEvent[], options: TaskViewOptions): TaskView {
-  const acts: Activity[] = [];
-  const byScheduled = new Map<number, Activity>();
-  const timers: Timer[] = [];
-  const timerById = new Map<number, Timer>();
+  const latest = readHistory(events, { workflowId: options.workflowId, runId: options.runId });
+  const earlier = (options.earlierRuns ?? []).map((p) => readHistory(p.events, p));
+  const slices = (options.slices ?? []).map((p) => readHistory(p.events, p));
+  // What an earlier run or a slice left open when it closed ended with it; the latest run's close is the task's.
+  for (const h of [...earlier, ...slices]) settleOpen(h);
+  const runs = [...earlier, latest];
+  const all = [...runs, ...slices];
+  const acts = inTimeOrder(all.flatMap((h) => h.acts), (a) => a.wfScheduledAt);
+  const timers = inTimeOrder(all.flatMap((h) => h.timers), (t) => t.started.time);
+  // Operators address the task: their decisions are updates of its runs (the task forwards them to a slice).
   const decisions = new Map<string, Decision[]>();
+  for (const d of runs.flatMap((h) => h.decisions)) decisions.set(d.step, [...(decisions.get(d.step) ?? []), d]);
+  // Memo and state: a continued run starts with what the previous one carried, then upserts its own.
   let memo: Record<string, unknown> = {};
   let weftState: string | null = null;
-  let wfNow = 0;
-  let firstWft: number | null = null;
-  let started: Extract<WeftEvent, { kind: 'started' }> | null = null;
-  let closed: Extract<WeftEvent, { kind: 'closed' }> | null = null;
-  // Outcomes wait for the next workflow task: that is when the workflow saw them.
-  let unseen: { set(t: number): void }[] = [];
-  for (const e of events) {
-    switch (e.kind) {
-      case 'started':
-        started = e;
-        wfNow = e.time;
-        break;
-      case 'workflow-task-started':
-        wfNow = e.time;
-        firstWft ??= e.time;
-        for (const u of unseen) u.set(e.time);
-        unseen = [];
-        break;
-      case 'activity-scheduled': {
-        const a: Activity = { scheduled: e, wfScheduledAt: wfNow, wfClosedAt: null, started: null, closed: null };
-        acts.push(a);
-        byScheduled.set(e.id, a);
-        break;
-      }
-      case 'activity-started': {
-        const a = byScheduled.get(e.scheduledId);
-        if (a) a.started = e;
-        break;
-      }
-      case 'activity-completed':
-      case 'activity-failed':
-      case 'activity-cancelled': {
-        const a = byScheduled.get(e.scheduledId);
-        if (a) {
-          a.closed = e;
-          unseen.push({ set: (t) => (a.wfClosedAt = t) });
-        }
-        break;
-      }
-      case 'timer-started': {
-        const t: Timer = { started: e, ended: null, wfEndedAt: null };
-        timers.push(t);
-        timerById.set(e.id, t);
-        break;
-      }
-      case 'timer-fired':
-      case 'timer-cancelled': {
-        const t = timerById.get(e.startedId);
-        if (t) {
-          t.ended = e.kind === 'timer-fired' ? 'fired' : 'cancelled';
-          unseen.push({ set: (x) => (t.wfEndedAt = x) });
-        }
-        break;
-      }
-      case 'update-accepted': {
-        const arg = e.args[0] as { step?: unknown } | undefined;
-        if (typeof arg?.step !== 'string') break;
-        const list = decisions.get(arg.step) ?? [];
-        list.push({ wfAt: wfNow, operate: e.name === 'weft.operate' ? (arg as OperateRequest) : null, gate: e.name === 'weft.gate' ? (arg as GateDecision) : null });
-        decisions.set(arg.step, list);
-        break;
-      }
-      case 'memo':
-        memo = { ...memo, ...e.fields };
-        break;
-      case 'search-attributes': {
-        const s = e.fields['WeftState'];
-        if (Array.isArray(s) && typeof s[0] === 'string') weftState = s[0];
-        break;
-      }
-      case 'closed':
-        closed = e;
-        break;
-    }
+  for (const h of runs) {
+    memo = { ...memo, ...h.memo };
+    weftState = h.weftState ?? weftState;
   }
+  const first = runs[0] as HistoryRead;
+  const started = first.started;
+  const firstWft = first.firstWft;
+  const closed = latest.closed;
+  const wfNow = latest.lastWft;
   const closedAt = closed ? closed.time : null;
   const lastWft = wfNow;
 
@@ -227,7 +175,7 @@ export function taskView(events: readonly WeftEvent[], options: TaskViewOptions)
   return {
     workflowId: options.workflowId,
     runId: options.runId,
-    taskQueue: started?.taskQueue ?? '',
+    taskQueue: latest.started?.taskQueue ?? started?.taskQueue ?? '',
     status: closed ? closed.status : 'RUNNING',
     state,
     plan,
@@ -239,7 +187,27 @@ export function taskView(events: readonly WeftEvent[], options: TaskViewOptions)
     failure: closed?.failure ?? null,
     startedAtMs: started?.time ?? 0,
     closedAtMs: closedAt,
+    runIds: runs.map((h) => h.place.runId),
+    slices: sliceViews(all),
   };
+}
+
+/** The slices every history started (a slice may start slices too), from their parents' child events. */
+function sliceViews(histories: readonly HistoryRead[]): SliceView[] {
+  const out: SliceView[] = [];
+  for (const c of histories.flatMap((h) => h.children)) {
+    if (c.workflowType !== SLICE_TYPE) continue;
+    const m = c.memo['weft_slice'] as { step?: unknown; index?: unknown } | undefined;
+    out.push({
+      workflowId: c.workflowId,
+      runId: c.runId,
+      step: typeof m?.step === 'string' ? m.step : null,
+      index: typeof m?.index === 'number' ? m.index : null,
+      status: c.status,
+      closedAtMs: c.closedAtMs,
+    });
+  }
+  return out;
 }
 
 function budgetLedger(memo: Record<string, unknown>, startedAtMs: number): BudgetLedger | null {
@@ -353,6 +321,9 @@ function acceptedLater(acts: readonly Activity[], step: string, phase: number): 
   return fragmentIdOf(acts, step, phase) !== null;
 }
 
+/** Activities the workflow runs for itself, not as a step's execution (whatever their activity ID). */
+const INTERNAL_ACTIVITIES: ReadonlySet<string> = new Set(['weftLoadTemplate', 'weftCountItems', 'weftStoreValue', 'weftJoinOutputs']);
+
 interface Ctx {
   readonly closed: Extract<WeftEvent, { kind: 'closed' }> | null;
   readonly lastWft: number;
@@ -378,7 +349,7 @@ function buildSteps(
   }
   const byStep = new Map<string, Activity[]>();
   for (const a of acts) {
-    if (a.scheduled.activityType === 'weftLoadTemplate' || a.scheduled.activityType === 'weftCountItems') continue;
+    if (INTERNAL_ACTIVITIES.has(a.scheduled.activityType)) continue;
     const name = a.scheduled.activityId;
     const list = byStep.get(name) ?? [];
     list.push(a);
@@ -614,6 +585,8 @@ function planningOutput(
 function executionView(a: Activity): ExecutionView {
   const c = a.closed;
   return {
+    workflowId: a.place.workflowId,
+    runId: a.place.runId,
     scheduledEventId: a.scheduled.id,
     scheduledAtMs: a.scheduled.time,
     startedAtMs: a.started?.time ?? null,

@@ -5,7 +5,7 @@
  */
 import { formatUsd } from '../core/budget.js';
 import type { TaskSummary } from '../client.js';
-import type { StepView, TaskView } from '../history/task-view.js';
+import type { ExecutionView, StepView, TaskView } from '../history/task-view.js';
 import { candidateGraph, NODE_HEIGHT, NODE_WIDTH, taskGraph, type Graph } from './graph.js';
 
 /** Escapes text for HTML. */
@@ -130,13 +130,19 @@ ${view.failure ? `<p class="failure">${esc(`${view.failure.type}: ${view.failure
   );
 }
 
-/** The step page: layer 4 with a link to the same step in the Temporal Web UI. */
-export function stepPage(view: TaskView, s: StepView, temporalUi: string): string {
+/**
+ * The step page: layer 4 with a link to the same step in the Temporal Web UI, and with
+ * `historyLink`, each execution's link into the history that holds it (the task's, an earlier
+ * run's, a slice's).
+ */
+export function stepPage(view: TaskView, s: StepView, temporalUi: string, historyLink?: (e: ExecutionView) => string): string {
   const r = s.record;
   const origin = view.startedAtMs;
   const t = (ms: number | null) => (ms === null ? '—' : `+${((ms - origin) / 1000).toFixed(1)} s`);
+  const ran = (e: ExecutionView) => (e.workflowId !== view.workflowId ? `slice ${e.workflowId}` : e.runId !== view.runId ? `earlier run ${e.runId}` : 'the task');
+  const where = (e: ExecutionView) => (historyLink ? `<a class="history" href="${esc(historyLink(e))}">${esc(ran(e))}</a>` : esc(ran(e)));
   const execs = s.executions
-    .map((e, i) => `<tr><td>${i + 1}</td><td>${esc(e.outcome)}</td><td>${e.attempts}</td><td>${t(e.scheduledAtMs)}</td><td>${t(e.startedAtMs)}</td><td>${t(e.closedAtMs)}</td><td>${esc(e.error ? `${e.error.type}: ${e.error.message}` : e.lastFailure ? `retried after ${e.lastFailure.type}` : '')}</td></tr>`)
+    .map((e, i) => `<tr class="execution" data-workflow="${esc(e.workflowId)}" data-run="${esc(e.runId)}" data-event="${e.scheduledEventId}"><td>${i + 1}</td><td>${esc(e.outcome)}</td><td>${e.attempts}</td><td>${t(e.scheduledAtMs)}</td><td>${t(e.startedAtMs)}</td><td>${t(e.closedAtMs)}</td><td>${where(e)}</td><td>${esc(e.error ? `${e.error.type}: ${e.error.message}` : e.lastFailure ? `retried after ${e.lastFailure.type}` : '')}</td></tr>`)
     .join('');
   return page(
     `${r.name} — ${view.workflowId}`,
@@ -144,7 +150,7 @@ export function stepPage(view: TaskView, s: StepView, temporalUi: string): strin
 <p class="step-state">${esc(r.state)} · ${esc(r.handler ?? 'planner')} · ${esc(r.provenance.createdBy)}${r.provenance.fragmentId ? ` · ${esc(r.provenance.fragmentId)}` : ''} · <a class="temporal" href="${esc(temporalUi)}">this step in the Temporal Web UI</a></p>
 ${r.provenance.planningReasoning ? `<p>why: ${esc(r.provenance.planningReasoning)}</p>` : ''}${r.error ? `<p class="failure">${esc(`${r.error.type}: ${r.error.message}`)}</p>` : ''}
 <p>started ${t(r.startedAtMs)}, finished ${t(r.finishedAtMs)}${s.planningMs !== null ? `; ${(s.planningMs / 1000).toFixed(1)} s in planning calls` : ''}</p>
-<h2>Executions</h2><table><tr><th>#</th><th>outcome</th><th>attempts</th><th>scheduled</th><th>started</th><th>closed</th><th>error</th></tr>${execs}</table>
+<h2>Executions</h2><table><tr><th>#</th><th>outcome</th><th>attempts</th><th>scheduled</th><th>started</th><th>closed</th><th>ran in</th><th>error</th></tr>${execs}</table>
 <h2>Input</h2><pre class="input">${esc(JSON.stringify(s.input, null, 2))}</pre><h2>Output</h2><pre class="output">${esc(JSON.stringify(s.output, null, 2))}</pre>`,
   );
 }

@@ -48,7 +48,7 @@ async function handle(weft: WeftClient, req: IncomingMessage, res: ServerRespons
   }
   if (parts[0] === 'tasks' && parts[1] !== undefined) {
     const view = await weft.read(parts[1]);
-    const base = `${weft.uiUrl(view.workflowId)}/${encodeURIComponent(view.runId)}/history`;
+    const base = weft.historyUrl(view);
     if (parts.length === 2) {
       send(res, 200, taskPage(view, base));
       return;
@@ -59,8 +59,9 @@ async function handle(weft: WeftClient, req: IncomingMessage, res: ServerRespons
         send(res, 404, page('no such step', `<p>Task ${esc(view.workflowId)} has no step '${esc(parts[3])}'. <a href="/tasks/${encodeURIComponent(view.workflowId)}">Its steps</a>.</p>`));
         return;
       }
-      const event = step.executions.at(-1)?.scheduledEventId;
-      send(res, 200, stepPage(view, step, event === undefined ? base : `${base}/events/${event}`));
+      // The last execution may be in a slice or an earlier run: link into the history that holds it.
+      const last = step.executions.at(-1);
+      send(res, 200, stepPage(view, step, last === undefined ? base : weft.historyUrl(last), (e) => weft.historyUrl(e)));
       return;
     }
   }

@@ -19,6 +19,10 @@ export interface OverviewLayer {
   readonly steps: StepViewRecord[];
   /** For each planning step: time in planning calls, apart from its fragments' execution. */
   readonly planningMs: Readonly<Record<string, number>>;
+  /** Runs of the task's workflow ID (more than one when it continued as new). */
+  readonly runs: number;
+  /** Slices (child workflows) that ran part of its steps; the steps are shown as the task's. */
+  readonly slices: number;
 }
 
 /** Layer 2: every planning attempt. */
@@ -40,6 +44,8 @@ export interface FragmentLayer {
 export interface ExecutionLayer {
   readonly layer: 4;
   readonly workflowId: string;
+  /** The task's latest run: an execution elsewhere (an earlier run, a slice) says where it ran. */
+  readonly runId: string;
   readonly steps: StepView[];
 }
 
@@ -76,6 +82,8 @@ export function overviewLayer(weft: WeftClient, view: TaskView, task: TaskSummar
     budget: view.budget,
     steps: view.steps.map((s) => s.record),
     planningMs,
+    runs: view.runIds.length,
+    slices: view.slices.length,
   };
 }
 
@@ -91,7 +99,7 @@ export function fragmentLayer(view: TaskView): FragmentLayer {
 
 /** Layer 4, all steps or the named ones. */
 export function executionLayer(view: TaskView, only?: readonly string[]): ExecutionLayer {
-  return { layer: 4, workflowId: view.workflowId, steps: view.steps.filter((s) => !only || only.includes(s.record.name)) };
+  return { layer: 4, workflowId: view.workflowId, runId: view.runId, steps: view.steps.filter((s) => !only || only.includes(s.record.name)) };
 }
 
 /** True for states a closed task's steps can no longer leave. */

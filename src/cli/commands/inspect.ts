@@ -9,7 +9,7 @@
 import { formatUsd } from '../../core/budget.js';
 import type { PlanningAttempt } from '../../../workflows/definitions.js';
 import { outcomeLine } from '../../core/planning-outcome.js';
-import type { StepView, StepViewRecord } from '../../history/task-view.js';
+import type { ExecutionView, StepView, StepViewRecord } from '../../history/task-view.js';
 import { CliError, defineCommand, type CliContext } from '../command.js';
 import { brief, json, seconds, table } from '../format.js';
 import { fragmentText, rejectedText } from './inspect-fragments.js';
@@ -56,6 +56,10 @@ function stepTable(steps: readonly StepViewRecord[], planningMs: Readonly<Record
 function renderOverview(l: OverviewLayer): string {
   const lines = [`${l.workflowId}: ${l.overview}`, `Web UI: ${l.ui}`];
   if (l.budget?.ledger.exhausted) lines.push(`budget exhausted (${l.budget.ledger.exhausted.dimension}): ${l.budget.ledger.exhausted.message}`);
+  if (l.runs > 1 || l.slices > 0) {
+    const parts = [...(l.runs > 1 ? [`${l.runs} runs (it continued as new)`] : []), ...(l.slices > 0 ? [`${l.slices} slice${l.slices === 1 ? '' : 's'} (child workflows)`] : [])];
+    lines.push(`histories: ${parts.join(' and ')}; every step is shown as the task's (layer 4 says where each execution ran)`);
+  }
   lines.push('', stepTable(l.steps, l.planningMs));
   const parked = l.steps.filter((s) => s.state === 'parked');
   if (parked.length > 0) lines.push('', ...parked.map((s) => `parked: ${s.name}: resolve with weft dlq retry|skip|fail ${l.workflowId} ${s.name}`));
@@ -125,6 +129,13 @@ function at(ms: number | null, origin: number): string {
   return ms === null ? '—' : `+${seconds(ms - origin)}`;
 }
 
+/** Where an execution ran, when not in the task's latest run: its history is the one to open. */
+function where(l: ExecutionLayer, e: ExecutionView): string {
+  if (e.workflowId !== l.workflowId) return `; in slice ${e.workflowId} (event ${e.scheduledEventId})`;
+  if (e.runId !== l.runId) return `; in earlier run ${e.runId} (event ${e.scheduledEventId})`;
+  return '';
+}
+
 function renderExecution(l: ExecutionLayer, origin: number, full: boolean): string {
   const cut = full ? 100_000 : 300;
   const lines = [`${l.workflowId}: ${l.steps.length} step${l.steps.length === 1 ? '' : 's'}${full ? '' : ' (values cut; --json for all)'}; times from the task's start`];
@@ -137,7 +148,7 @@ function renderExecution(l: ExecutionLayer, origin: number, full: boolean): stri
     for (const [i, e] of d.executions.entries()) {
       const why = e.error ? ` — ${e.error.type}: ${e.error.message}` : e.lastFailure ? ` (retried after ${e.lastFailure.type}: ${e.lastFailure.message})` : '';
       lines.push(
-        `  execution ${i + 1}: ${e.outcome} after ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}; scheduled ${at(e.scheduledAtMs, origin)}, started ${at(e.startedAtMs, origin)}, closed ${at(e.closedAtMs, origin)}${why}`,
+        `  execution ${i + 1}: ${e.outcome} after ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}; scheduled ${at(e.scheduledAtMs, origin)}, started ${at(e.startedAtMs, origin)}, closed ${at(e.closedAtMs, origin)}${where(l, e)}${why}`,
       );
     }
     if (r.error) lines.push(`  error:  ${r.error.type}: ${r.error.message}`);
@@ -186,8 +197,8 @@ export const inspectCommand = defineCommand({
   description:
     'Layer 1: overview line and step table. Layer 2: planning attempts (planner, model, tokens, cost, latency, ' +
     'accepted or rejected with codes, capabilities shown, prompt). Layer 3: fragments (DAG, handler inputs, rejected ' +
-    'alternatives with diagnostics). Layer 4: each step input, output, timing and attempts. Reads the task history: ' +
-    'works with no worker running and on finished tasks.',
+    'alternatives with diagnostics). Layer 4: each step input, output, timing and attempts. Reads the task history ' +
+    '(every run, and every slice that ran part of its steps): works with no worker running and on finished tasks.',
   positionals: [{ name: 'workflowId', description: 'the task workflow ID' }],
   options: {
     layer: { type: 'string', choices: ['1', '2', '3', '4'], description: 'which layer (default 1)' },
