@@ -10,7 +10,8 @@ import { gateInputSchema, GATE_HANDLER, type GateOutput } from '../src/core/gate
 import type { JsonValue } from '../src/core/json.js';
 import { isJsonObject, jsonByteLength } from '../src/core/json.js';
 import { isBlobRef } from '../src/core/blob.js';
-import type { FailurePolicy } from '../src/core/plan.js';
+import type { HandlerManifestEntry } from '../src/core/manifest.js';
+import { DEFAULT_HEARTBEAT_TIMEOUT_MS, type FailurePolicy } from '../src/core/plan.js';
 import { resolveValue } from '../src/core/references.js';
 import { GATE_LABEL, PARKED_LABEL } from '../src/core/operator-labels.js';
 import { summaryLine, truncate, type StepRecord } from '../src/core/steps.js';
@@ -25,17 +26,33 @@ type StepActivity = (request: StepActivityRequest) => Promise<JsonValue>;
 /** Error types no retry can fix, besides those the handler declares. */
 const ALWAYS_NON_RETRYABLE = ['INPUT_INVALID', 'OUTPUT_INVALID', 'HANDLER_NOT_REGISTERED'];
 
+/**
+ * Patch `weft-12-heartbeat-timeout`: a handler step's heartbeat timeout is its own setting
+ * (`heartbeatTimeoutMs`, default 15 s) rather than `min(timeout, 60 s)`, and none at all for a
+ * handler that declares `heartbeats: false`. The planning activity keeps `min(timeout, 60 s)`.
+ */
+export const HEARTBEAT_TIMEOUT_PATCH = 'weft-12-heartbeat-timeout';
+
+/** The heartbeat timeout of a step's activity; undefined: none. */
+function heartbeatTimeoutOf(entry: HandlerManifestEntry | undefined, failure: FailurePolicy): number | undefined {
+  const before = Math.min(failure.timeoutMs, 60_000);
+  if (entry === undefined || !patched(HEARTBEAT_TIMEOUT_PATCH)) return before;
+  if (entry.heartbeats === false) return undefined;
+  return Math.min(failure.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS, failure.timeoutMs);
+}
+
 /** Activity options for a step: ID = step name, summary = handler and provenance. */
 export function stepActivityOptions(run: TaskRun, record: StepRecord, failure: FailurePolicy, summary: string): ActivityOptions {
   const entry = record.handler ? run.plan.catalog[record.handler] : undefined;
   const nonRetryable = new Set(ALWAYS_NON_RETRYABLE);
   for (const m of entry?.errorModes ?? []) if (!m.retryable) nonRetryable.add(m.code);
+  const heartbeatTimeout = heartbeatTimeoutOf(entry, failure);
   return {
     activityId: record.name,
     // The Web UI's timeline shows the summary, not the activity ID: the step's name leads.
     summary: run.operatorHistory ? `${record.name} · ${summary}` : summary,
     startToCloseTimeout: failure.timeoutMs,
-    heartbeatTimeout: Math.min(failure.timeoutMs, 60_000),
+    ...(heartbeatTimeout === undefined ? {} : { heartbeatTimeout }),
     retry: {
       maximumAttempts: failure.retry.maximumAttempts,
       initialInterval: failure.retry.initialIntervalMs,
