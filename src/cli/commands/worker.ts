@@ -75,8 +75,16 @@ export const workerCommand = defineCommand({
   },
   async run({ options }, ctx) {
     const config = loadConfig(ctx.env);
-    const bundlePath = options['workflow-bundle'] === undefined ? undefined : resolve(ctx.cwd, options['workflow-bundle']);
-    if (bundlePath !== undefined && !existsSync(bundlePath)) throw new CliError(`--workflow-bundle ${bundlePath} does not exist; write it with \`weft bundle <file>\` first`);
+    const given = options['workflow-bundle'] === undefined ? undefined : resolve(ctx.cwd, options['workflow-bundle']);
+    if (given !== undefined && !existsSync(given)) throw new CliError(`--workflow-bundle ${given} does not exist; write it with \`weft bundle <file>\` first`);
+    let bundlePath = given;
+    if (bundlePath === undefined) {
+      // An installed weft loads the bundle its build wrote, when it was built from the installed code.
+      const { prebuiltBundleStatus } = await import('../../prebuilt-bundle.js');
+      const status = prebuiltBundleStatus();
+      bundlePath = status.codePath;
+      if (status.codePath === undefined && status.stale) ctx.err(`weft worker: ${status.reason}; bundling the workflow code instead (reinstall or rebuild weft).`);
+    }
     // Telemetry first: the Temporal runtime (with its metrics exporter) must exist before any connection.
     const { startWorkerTelemetry } = await import('../../telemetry/worker-setup.js');
     const telemetry = await startWorkerTelemetry(ctx.env);
