@@ -18,7 +18,7 @@ import { summaryLine, truncate, type StepRecord } from '../src/core/steps.js';
 import type { StepActivityRequest } from '../activities/types.js';
 import { describeFailure, taskFailure } from './failures.js';
 import { runFanOut } from './fan-out.js';
-import type { TaskRun } from './run-state.js';
+import type { PublishScope, TaskRun } from './run-state.js';
 import { stepEnded, stepParked } from './telemetry.js';
 
 type StepActivity = (request: StepActivityRequest) => Promise<JsonValue>;
@@ -104,7 +104,8 @@ export async function executeHandlerStep(
     record.state = 'running';
     record.startedAtMs ??= Date.now();
     record.executions++;
-    run.publish();
+    // Re-run after an operator's retry: the task is no longer parked, which its search attributes say.
+    run.publish(record.executions === 1 ? progressScope(record) : 'phase');
     try {
       const input = options.resolved ?? resolveValue(inputs, { taskInput: run.taskInput, stepOutputs: Object.fromEntries(run.outputs) });
       run.inputs.set(record.name, input);
@@ -151,13 +152,21 @@ export async function executeHandlerStep(
   }
 }
 
+/**
+ * How a handler step's start and completion are published: as step progress, which only the
+ * current details show (patch `weft-12-batched-provenance`); gates and fan-outs are phases.
+ */
+function progressScope(record: StepRecord): PublishScope {
+  return record.handler === GATE_HANDLER || record.handler === FAN_OUT_HANDLER ? 'phase' : 'step';
+}
+
 function complete(run: TaskRun, record: StepRecord, output: JsonValue): void {
   run.outputs.set(record.name, output);
   record.state = 'completed';
   record.error = null;
   record.outputBytes = isBlobRef(output) ? output.bytes : jsonByteLength(output);
   record.finishedAtMs = Date.now();
-  run.publish();
+  run.publish(progressScope(record));
   stepEnded(run, record, 'completed');
 }
 
