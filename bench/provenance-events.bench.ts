@@ -7,7 +7,9 @@
  *     charges the budget, which the memo and `WeftCostUsd` show),
  *   - a fan-out of 1,000 one-item partitions (`batch_echo`).
  *
- * Reports Temporal's own `historyLength` and `historySizeBytes` per step.
+ * Reports Temporal's own `historyLength` and `historySizeBytes` per step, and the upserts: memo,
+ * search attributes (all, and weft's own: the rest are the `TemporalChangeVersion` upserts that
+ * record patches, one per patch a run meets first).
  *
  *   npx tsx bench/provenance-events.bench.ts
  *
@@ -73,7 +75,10 @@ try {
     const events = (await outcome.handle.fetchHistory()).events ?? [];
     const info = await outcome.handle.describe();
     const memo = events.filter((e) => e.workflowPropertiesModifiedEventAttributes).length;
-    const attrs = events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length;
+    const upserts = events.flatMap((e) => (e.upsertWorkflowSearchAttributesEventAttributes ? [Object.keys(e.upsertWorkflowSearchAttributesEventAttributes.searchAttributes?.indexedFields ?? {})] : []));
+    const attrs = upserts.length;
+    // Temporal's own `TemporalChangeVersion` upserts record patches: one per patch a run first meets.
+    const weftAttrs = upserts.filter((keys) => keys.some((k) => k.startsWith('Weft'))).length;
     const row = {
       shape: shape.name,
       steps: shape.steps,
@@ -83,6 +88,7 @@ try {
       bytesPerStep: Math.round((info.historySize ?? 0) / shape.steps),
       memoUpserts: memo,
       searchAttributeUpserts: attrs,
+      weftSearchAttributeUpserts: weftAttrs,
       upsertsPerStep: Number(((memo + attrs) / shape.steps).toFixed(3)),
       seconds: Number(((Date.now() - started) / 1000).toFixed(1)),
     };

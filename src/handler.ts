@@ -90,7 +90,8 @@ export function defineHandler<I, O>(def: HandlerDefinition<I, O>): Handler<I, O>
     output: def.output,
     errorModes: def.errorModes ?? [],
     estimatedCostUsd: def.estimatedCostUsd ?? 0,
-    heartbeats: def.heartbeats ?? true,
+    // Only when false: handlers that heartbeat (the default) are the objects they were before.
+    ...(def.heartbeats === false ? { heartbeats: false } : {}),
     run: (input, ctx) => def.run(input, ctx),
   };
 }
