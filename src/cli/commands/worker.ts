@@ -71,7 +71,7 @@ export const workerCommand = defineCommand({
   positionals: [],
   options: {
     registry: registryOption,
-    'workflow-bundle': { type: 'string', placeholder: 'file', description: 'load the workflow code `weft bundle` wrote instead of bundling it at start' },
+    'workflow-bundle': { type: 'string', placeholder: 'file', description: "load the workflow code `weft bundle` wrote (default: the bundle built with the installed weft, checked against its code; in weft's repository, bundled at start)" },
   },
   async run({ options }, ctx) {
     const config = loadConfig(ctx.env);
