@@ -50,44 +50,76 @@ export interface BlobOptions {
   readonly thresholdBytes: number;
 }
 
+/**
+ * Beats for a running step every third of its heartbeat timeout, repeating the handler's last
+ * details, until stopped. A beat proves the worker process and its event loop are alive — what
+ * Temporal needs to tell a slow step from a dead worker — so every handler gets it without writing
+ * heartbeat code; a handler's own `ctx.heartbeat(details)` only adds progress details. A worker
+ * that dies (or whose event loop freezes) stops beating, and the step is retried elsewhere after
+ * the heartbeat timeout. Temporal's SDK throttles what reaches the server.
+ */
+export function autoHeartbeat(ctx: Context, enabled: boolean): { readonly beat: (details?: unknown) => void; readonly stop: () => void } {
+  let last: unknown;
+  const timeoutMs = ctx.info.heartbeatTimeoutMs ?? 0;
+  const timer = enabled && timeoutMs > 0 ? setInterval(() => ctx.heartbeat(last), Math.max(100, Math.floor(timeoutMs / 3))) : undefined;
+  timer?.unref();
+  return {
+    beat: (details) => {
+      last = details;
+      ctx.heartbeat(details);
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
 /** Wraps a handler as an activity. */
 export function handlerActivity(handler: AnyHandler, blobs: BlobOptions): StepActivity {
   return async (request) => {
     const ctx = Context.current();
-    const input = await hydrate(request.input, blobs.store);
-    refuseDeepData(input, `Step '${request.step}': its input`);
-    const parsed = handler.input.safeParse(input);
-    if (!parsed.success) {
-      throw ApplicationFailure.create({
-        type: 'INPUT_INVALID',
-        nonRetryable: true,
-        message: `Step '${request.step}': the inputs do not fit handler '${handler.name}': ${formatIssues(parsed.error)}.`,
-      });
+    // From the start: reading and writing blobs (a remote store) can take a while too.
+    const beats = autoHeartbeat(ctx, handler.heartbeats !== false);
+    try {
+      return await runHandler(handler, blobs, request, ctx, beats.beat);
+    } finally {
+      beats.stop();
     }
-    const info = ctx.info;
-    // Always set for workflow activities; standalone activities fall back to the activity ID.
-    const wf = request.task ?? info.workflowExecution ?? { workflowId: info.activityId, runId: info.activityId };
-    const handlerCtx: HandlerContext = {
-      workflowId: wf.workflowId,
-      runId: wf.runId,
-      stepName: request.step,
-      attempt: info.attempt,
-      idempotencyKey: idempotencyKey(wf.runId, request.step),
-      signal: ctx.cancellationSignal,
-      heartbeat: (details?: unknown) => ctx.heartbeat(details),
-    };
-    const output: unknown = await handler.run(parsed.data, handlerCtx);
-    refuseDeepData(output, `Handler '${handler.name}' of step '${request.step}': its output`);
-    const checked = handler.output.safeParse(output);
-    if (!checked.success) {
-      throw ApplicationFailure.create({
-        type: 'OUTPUT_INVALID',
-        nonRetryable: true,
-        message: `Handler '${handler.name}' returned an output that does not fit its own schema (a handler bug): ${formatIssues(checked.error)}.`,
-      });
-    }
-    // Round-trip through JSON so what the workflow records is exactly what downstream steps see.
-    const json = JSON.parse(JSON.stringify(checked.data ?? null)) as JsonValue;
-    return offload(json, blobs.store, Math.min(blobs.thresholdBytes, request.offloadAboveBytes ?? Infinity));
   };
+}
+
+async function runHandler(handler: AnyHandler, blobs: BlobOptions, request: StepActivityRequest, ctx: Context, heartbeat: (details?: unknown) => void): Promise<JsonValue> {
+  const input = await hydrate(request.input, blobs.store);
+  refuseDeepData(input, `Step '${request.step}': its input`);
+  const parsed = handler.input.safeParse(input);
+  if (!parsed.success) {
+    throw ApplicationFailure.create({
+      type: 'INPUT_INVALID',
+      nonRetryable: true,
+      message: `Step '${request.step}': the inputs do not fit handler '${handler.name}': ${formatIssues(parsed.error)}.`,
+    });
+  }
+  const info = ctx.info;
+  // Always set for workflow activities; standalone activities fall back to the activity ID.
+  const wf = request.task ?? info.workflowExecution ?? { workflowId: info.activityId, runId: info.activityId };
+  const handlerCtx: HandlerContext = {
+    workflowId: wf.workflowId,
+    runId: wf.runId,
+    stepName: request.step,
+    attempt: info.attempt,
+    idempotencyKey: idempotencyKey(wf.runId, request.step),
+    signal: ctx.cancellationSignal,
+    heartbeat,
+  };
+  const output: unknown = await handler.run(parsed.data, handlerCtx);
+  refuseDeepData(output, `Handler '${handler.name}' of step '${request.step}': its output`);
+  const checked = handler.output.safeParse(output);
+  if (!checked.success) {
+    throw ApplicationFailure.create({
+      type: 'OUTPUT_INVALID',
+      nonRetryable: true,
+      message: `Handler '${handler.name}' returned an output that does not fit its own schema (a handler bug): ${formatIssues(checked.error)}.`,
+    });
+  }
+  // Round-trip through JSON so what the workflow records is exactly what downstream steps see.
+  const json = JSON.parse(JSON.stringify(checked.data ?? null)) as JsonValue;
+  return offload(json, blobs.store, Math.min(blobs.thresholdBytes, request.offloadAboveBytes ?? Infinity));
 }

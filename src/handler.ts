@@ -31,6 +31,8 @@ export interface Handler<I = unknown, O = unknown> {
   readonly output: z.ZodType<O>;
   readonly errorModes: readonly ErrorMode[];
   readonly estimatedCostUsd: number;
+  /** False when the worker must not heartbeat for it (see `HandlerDefinition.heartbeats`); default true. */
+  readonly heartbeats?: boolean;
   run(input: I, ctx: HandlerContext): Promise<O>;
 }
 
@@ -48,6 +50,16 @@ export interface HandlerDefinition<I, O> {
   output: z.ZodType<O>;
   errorModes?: readonly ErrorMode[];
   estimatedCostUsd?: number;
+  /**
+   * Whether the worker heartbeats for the handler while it runs (default true): a timer beats every
+   * third of the step's heartbeat timeout (default 15 s) for as long as `run`'s promise is pending,
+   * so a worker that dies mid-step has its step retried elsewhere after the heartbeat timeout, not
+   * the start-to-close timeout. Say `false` only for a handler that blocks the event loop (long
+   * synchronous work) for longer than the heartbeat timeout: the timer cannot fire then, and the
+   * step would be killed as if its worker had died; such steps get no heartbeat timeout at all.
+   * `ctx.heartbeat(details)` still records progress details either way.
+   */
+  heartbeats?: boolean;
   run(input: I, ctx: HandlerContext): Promise<O>;
 }
 
@@ -78,6 +90,8 @@ export function defineHandler<I, O>(def: HandlerDefinition<I, O>): Handler<I, O>
     output: def.output,
     errorModes: def.errorModes ?? [],
     estimatedCostUsd: def.estimatedCostUsd ?? 0,
+    // Only when false: handlers that heartbeat (the default) are the objects they were before.
+    ...(def.heartbeats === false ? { heartbeats: false } : {}),
     run: (input, ctx) => def.run(input, ctx),
   };
 }
@@ -100,6 +114,7 @@ export function manifestEntry(handler: AnyHandler): HandlerManifestEntry {
     outputSchema: toJsonSchema(handler.output, 'output'),
     errorModes: handler.errorModes,
     estimatedCostUsd: handler.estimatedCostUsd,
+    ...(handler.heartbeats === false ? { heartbeats: false as const } : {}),
   };
 }
 

@@ -19,6 +19,7 @@ import type { AnyHandler } from './handler.js';
 import type { Planner } from './planner/types.js';
 import type { BlobStore } from './blob/store.js';
 import { entryPointFile } from './package-root.js';
+import { prebuiltBundleStatus } from './prebuilt-bundle.js';
 import { missingPlanner } from './planner/missing.js';
 import { compileAll } from './template/compile.js';
 import type { Template } from './template/define.js';
@@ -50,7 +51,11 @@ export interface WeftWorkerOptions {
   readonly templates: readonly (Template | CompiledPlan)[];
   /** The planner of the planning activity; without one, planning steps fail saying how to configure one. */
   readonly planner?: Planner;
-  /** Pass a prebuilt bundle (`bundleWeftWorkflows`, `weft bundle`) to skip bundling at start. */
+  /**
+   * A bundle of the workflow code (`bundleWeftWorkflows`, `weft bundle`). Default: an installed
+   * weft loads the bundle its build wrote (`dist/workflow-bundle.js`) when it was built from the
+   * installed code, and bundles otherwise (and always in weft's own repository), saying why.
+   */
   readonly workflowBundle?: WorkerOptions['workflowBundle'];
   /** Where step results over `blobThresholdBytes` go (default: `WEFT_BLOB_DIR` or `.weft/blobs`). */
   readonly blobStore?: BlobStore;
@@ -75,15 +80,24 @@ export async function createWeftWorker(opts: WeftWorkerOptions): Promise<Worker>
     ...(opts.blobThresholdBytes !== undefined ? { blobThresholdBytes: opts.blobThresholdBytes } : {}),
     ...(opts.telemetry?.metrics ? { onLlmCalls: llmCallCounter(opts.telemetry.metrics) } : {}),
   });
+  const workflowBundle = opts.workflowBundle ?? prebuiltBundle();
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue,
     activities,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions }),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions }),
     sinks: telemetrySinks(opts.telemetry),
     ...(opts.workerOptions ?? {}),
   });
+}
+
+/** The prebuilt bundle when it fits the installed code; a stale one is reported, never used. */
+function prebuiltBundle(): { codePath: string } | undefined {
+  const status = prebuiltBundleStatus();
+  if (status.codePath !== undefined) return { codePath: status.codePath };
+  if (status.stale) console.warn(`weft worker: ${status.reason}; bundling the workflow code instead (rebuild weft: npm run build).`);
+  return undefined;
 }
 
 function llmCallCounter(metrics: NonNullable<WorkerTelemetry['metrics']>) {

@@ -2,7 +2,7 @@
  * The state of one task run: step table, outputs, budget ledger, planning records, operator
  * decisions; and how it is published (search attributes, memo, current details). Workflow code.
  */
-import { getExternalWorkflowHandle, setCurrentDetails, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, patched, setCurrentDetails, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { budgetLine, type BudgetLedger } from '../src/core/budget.js';
 import type { JsonValue } from '../src/core/json.js';
 import type { BlobRef } from '../src/core/blob.js';
@@ -15,6 +15,18 @@ import { renderDetails } from './details.js';
 
 /** The `WeftCreatedBy` value of a task where an operator gave a skipped step's output. */
 export const OPERATOR_ORIGIN = 'operator';
+
+/**
+ * Patch `weft-12-batched-provenance`: a step starting or completing publishes only the current
+ * details (no history event); search attributes and the memo (each upsert a history event) are
+ * published at phase boundaries and operator events — a fragment accepted, a fan-out spawned or
+ * done, a step parked, skipped, cancelled or failed, the task's end. Before, a step that charged
+ * the budget (a priced handler) upserted both on every activation it finished in.
+ */
+export const BATCHED_PROVENANCE_PATCH = 'weft-12-batched-provenance';
+
+/** What a publish is for: a phase boundary or operator event (all of it), or one step's progress. */
+export type PublishScope = 'phase' | 'step';
 
 /** Rows of the provenance table kept in the memo at most (the step query has all). */
 const MEMO_MAX_ROWS = 500;
@@ -58,6 +70,7 @@ export class TaskRun {
   private published = '';
   private memoPublished = '';
   private flushQueued = false;
+  private phaseDue = false;
 
   constructor(
     readonly plan: CompiledPlan,
@@ -101,29 +114,38 @@ export class TaskRun {
   /**
    * Asks for a publish at the end of this activation: many steps finishing in one workflow task
    * cost one publish, not one each. A microtask, so the order is the same on every replay.
+   * `step`: one step's progress, which only the current details show (patch
+   * `weft-12-batched-provenance`); any `phase` publish in the same activation publishes all.
    */
-  publish(): void {
+  publish(scope: PublishScope = 'phase'): void {
+    if (scope === 'phase') this.phaseDue = true;
     if (this.flushQueued) return;
     this.flushQueued = true;
     void Promise.resolve().then(() => {
       this.flushQueued = false;
-      this.publishNow();
+      const phase = this.phaseDue;
+      this.phaseDue = false;
+      this.publishNow(phase || !patched(BATCHED_PROVENANCE_PATCH));
     });
   }
 
   /**
    * Publishes what changed now: search attributes (only when their values changed, each upsert is
-   * a history event), the memo (when the step set changed) and the current details (no event).
-   * Used directly for terminal states, which must be visible before the workflow closes.
+   * a history event), the memo (when it changed) and the current details (no event); with
+   * `upserts` false, only the current details. Used directly for terminal states, which must be
+   * visible before the workflow closes.
    */
-  publishNow(): void {
+  publishNow(upserts = true): void {
     if (this.slice) {
       this.publishSlice(this.slice);
       return;
     }
+    if (!upserts) {
+      setCurrentDetails(renderDetails(this, this.displayState()));
+      return;
+    }
     const records = this.records();
-    const parked = records.some((s) => s.state === 'parked');
-    const state: TaskState = parked && this.state !== 'completed' && this.state !== 'failed' ? 'parked' : this.state;
+    const state = this.displayState();
     const handlers = [...new Set(records.map((s) => s.handler).filter((h): h is string => h !== null))].sort();
     const origins: string[] = records.map((s) => s.provenance.createdBy);
     if (this.operatorHistory && records.some((s) => s.state === 'skipped' && s.operatorAction?.startsWith('skip'))) origins.push(OPERATOR_ORIGIN);
@@ -194,6 +216,12 @@ export class TaskRun {
         .catch(() => undefined); // the task has ended: nobody is left to tell
     }
     setCurrentDetails(renderDetails(this, this.state));
+  }
+
+  /** The task's state as shown: `parked` while a step waits for an operator. */
+  private displayState(): TaskState {
+    const parked = this.records().some((s) => s.state === 'parked');
+    return parked && this.state !== 'completed' && this.state !== 'failed' ? 'parked' : this.state;
   }
 
   /** Line used in logs and details: "2 planning phases, 14 steps (4 from the template, 10 planned)". */

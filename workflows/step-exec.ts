@@ -10,14 +10,15 @@ import { gateInputSchema, GATE_HANDLER, type GateOutput } from '../src/core/gate
 import type { JsonValue } from '../src/core/json.js';
 import { isJsonObject, jsonByteLength } from '../src/core/json.js';
 import { isBlobRef } from '../src/core/blob.js';
-import type { FailurePolicy } from '../src/core/plan.js';
+import type { HandlerManifestEntry } from '../src/core/manifest.js';
+import { DEFAULT_HEARTBEAT_TIMEOUT_MS, type FailurePolicy } from '../src/core/plan.js';
 import { resolveValue } from '../src/core/references.js';
 import { GATE_LABEL, PARKED_LABEL } from '../src/core/operator-labels.js';
 import { summaryLine, truncate, type StepRecord } from '../src/core/steps.js';
 import type { StepActivityRequest } from '../activities/types.js';
 import { describeFailure, taskFailure } from './failures.js';
 import { runFanOut } from './fan-out.js';
-import type { TaskRun } from './run-state.js';
+import type { PublishScope, TaskRun } from './run-state.js';
 import { stepEnded, stepParked } from './telemetry.js';
 
 type StepActivity = (request: StepActivityRequest) => Promise<JsonValue>;
@@ -25,17 +26,33 @@ type StepActivity = (request: StepActivityRequest) => Promise<JsonValue>;
 /** Error types no retry can fix, besides those the handler declares. */
 const ALWAYS_NON_RETRYABLE = ['INPUT_INVALID', 'OUTPUT_INVALID', 'HANDLER_NOT_REGISTERED'];
 
+/**
+ * Patch `weft-12-heartbeat-timeout`: a handler step's heartbeat timeout is its own setting
+ * (`heartbeatTimeoutMs`, default 15 s) rather than `min(timeout, 60 s)`, and none at all for a
+ * handler that declares `heartbeats: false`. The planning activity keeps `min(timeout, 60 s)`.
+ */
+export const HEARTBEAT_TIMEOUT_PATCH = 'weft-12-heartbeat-timeout';
+
+/** The heartbeat timeout of a step's activity; undefined: none. */
+function heartbeatTimeoutOf(entry: HandlerManifestEntry | undefined, failure: FailurePolicy): number | undefined {
+  const before = Math.min(failure.timeoutMs, 60_000);
+  if (entry === undefined || !patched(HEARTBEAT_TIMEOUT_PATCH)) return before;
+  if (entry.heartbeats === false) return undefined;
+  return Math.min(failure.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS, failure.timeoutMs);
+}
+
 /** Activity options for a step: ID = step name, summary = handler and provenance. */
 export function stepActivityOptions(run: TaskRun, record: StepRecord, failure: FailurePolicy, summary: string): ActivityOptions {
   const entry = record.handler ? run.plan.catalog[record.handler] : undefined;
   const nonRetryable = new Set(ALWAYS_NON_RETRYABLE);
   for (const m of entry?.errorModes ?? []) if (!m.retryable) nonRetryable.add(m.code);
+  const heartbeatTimeout = heartbeatTimeoutOf(entry, failure);
   return {
     activityId: record.name,
     // The Web UI's timeline shows the summary, not the activity ID: the step's name leads.
     summary: run.operatorHistory ? `${record.name} · ${summary}` : summary,
     startToCloseTimeout: failure.timeoutMs,
-    heartbeatTimeout: Math.min(failure.timeoutMs, 60_000),
+    ...(heartbeatTimeout === undefined ? {} : { heartbeatTimeout }),
     retry: {
       maximumAttempts: failure.retry.maximumAttempts,
       initialInterval: failure.retry.initialIntervalMs,
@@ -87,7 +104,8 @@ export async function executeHandlerStep(
     record.state = 'running';
     record.startedAtMs ??= Date.now();
     record.executions++;
-    run.publish();
+    // Re-run after an operator's retry: the task is no longer parked, which its search attributes say.
+    run.publish(record.executions === 1 ? progressScope(record) : 'phase');
     try {
       const input = options.resolved ?? resolveValue(inputs, { taskInput: run.taskInput, stepOutputs: Object.fromEntries(run.outputs) });
       run.inputs.set(record.name, input);
@@ -135,13 +153,21 @@ export async function executeHandlerStep(
   }
 }
 
+/**
+ * How a handler step's start and completion are published: as step progress, which only the
+ * current details show (patch `weft-12-batched-provenance`); gates and fan-outs are phases.
+ */
+function progressScope(record: StepRecord): PublishScope {
+  return record.handler === GATE_HANDLER || record.handler === FAN_OUT_HANDLER ? 'phase' : 'step';
+}
+
 function complete(run: TaskRun, record: StepRecord, output: JsonValue): void {
   run.outputs.set(record.name, output);
   record.state = 'completed';
   record.error = null;
   record.outputBytes = isBlobRef(output) ? output.bytes : jsonByteLength(output);
   record.finishedAtMs = Date.now();
-  run.publish();
+  run.publish(progressScope(record));
   stepEnded(run, record, 'completed');
 }
 

@@ -33,6 +33,14 @@ export interface HandlerManifestEntry {
   readonly errorModes: readonly ErrorMode[];
   /** Expected USD cost of one invocation (LLM-backed handlers); 0 when free. */
   readonly estimatedCostUsd: number;
+  /**
+   * `false` when the worker must not heartbeat for the handler (it blocks the event loop for longer
+   * than a heartbeat timeout): its steps get no heartbeat timeout, only the start-to-close one.
+   * Absent means true: the worker heartbeats while the handler runs, so a dead worker's step is
+   * retried after the short heartbeat timeout. Absent rather than `true` keeps pinned manifests
+   * (and template hashes) of before issue 12 as they were.
+   */
+  readonly heartbeats?: false;
 }
 
 /** All handlers a worker offers, by name. */

@@ -28,9 +28,23 @@ export interface FailurePolicy {
   readonly retry: RetrySettings;
   /** Start-to-close timeout of one attempt. */
   readonly timeoutMs: number;
+  /**
+   * Heartbeat timeout of one attempt of a handler that heartbeats (all do unless they declare
+   * `heartbeats: false`): how soon a step whose worker died is retried. Absent: 15 s
+   * (`DEFAULT_HEARTBEAT_TIMEOUT_MS`), capped at `timeoutMs`.
+   */
+  readonly heartbeatTimeoutMs?: number;
   /** Fail the task, or park the step for an operator (retry / skip with output / fail). */
   readonly onExhausted: ExhaustedAction;
 }
+
+/**
+ * Heartbeat timeout of a step whose handler heartbeats (the worker beats for every handler that
+ * does not declare `heartbeats: false`, every third of this): a worker that dies mid-step has the
+ * step retried after this long rather than after the step's start-to-close timeout. Workflow code
+ * applies it (patch `weft-12-heartbeat-timeout`), so compiled plans leave it out.
+ */
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 15_000;
 
 /** Task-level resource limits. */
 export interface Budget {

@@ -22,6 +22,8 @@ export const DEFAULT_STEP_FAILURE: FailurePolicy = {
   onExhausted: 'fail',
 };
 
+export { DEFAULT_HEARTBEAT_TIMEOUT_MS } from '../core/plan.js';
+
 /** The planning activity: provider hiccups deserve more patience than handler errors. */
 export const DEFAULT_PLANNER_FAILURE: FailurePolicy = {
   retry: { maximumAttempts: 5, initialIntervalMs: 2000, backoffCoefficient: 2, maximumIntervalMs: 60_000 },
@@ -45,5 +47,7 @@ export const DEFAULT_PLANNING = {
 /** Fills a failure policy from its defaults. */
 export function failurePolicy(input: FailurePolicyInput | undefined, base: FailurePolicy): FailurePolicy {
   const retry: RetrySettings = { ...base.retry, ...(input?.retry ?? {}) };
-  return { retry, timeoutMs: input?.timeoutMs ?? base.timeoutMs, onExhausted: input?.onExhausted ?? base.onExhausted };
+  const heartbeatTimeoutMs = input?.heartbeatTimeoutMs ?? base.heartbeatTimeoutMs;
+  // Only when set: a compiled plan (and its hash) without it is what it was before the setting.
+  return { retry, timeoutMs: input?.timeoutMs ?? base.timeoutMs, ...(heartbeatTimeoutMs === undefined ? {} : { heartbeatTimeoutMs }), onExhausted: input?.onExhausted ?? base.onExhausted };
 }

@@ -11,6 +11,8 @@ import type { Budget, ExhaustedAction, MutationPolicy, PlannerSettings, RetrySet
 export interface FailurePolicyInput {
   readonly retry?: Partial<RetrySettings>;
   readonly timeoutMs?: number;
+  /** How soon a step whose worker died is retried (default 15 s; see `FailurePolicy`). */
+  readonly heartbeatTimeoutMs?: number;
   readonly onExhausted?: ExhaustedAction;
 }
 

@@ -130,7 +130,8 @@ describe('a consumer project with weft installed from the tarball', () => {
       await env?.teardown();
     });
 
-    it("runs the service's task on a worker started with the project's registry and a prebuilt workflow bundle", async () => {
+    it("runs the service's task on a worker started with the project's registry and the package's prebuilt workflow bundle", async () => {
+      // `weft bundle` still writes a bundle of its own (for `weft worker --workflow-bundle`).
       const bundled = await ok('npm', ['run', '--silent', 'bundle-workflows'], project, serverEnv);
       expect(bundled.stdout).toMatch(/weft bundle: wrote .*dist\/weft-workflows\.js/);
       worker = spawn('npm', ['run', '--silent', 'worker'], { cwd: project, env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: false });
@@ -141,7 +142,9 @@ describe('a consumer project with weft installed from the tarball', () => {
         if (worker.exitCode !== null || Date.now() > deadline) throw new Error(`the worker did not start:\n${workerOutput}`);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      expect(workerOutput).toContain(`loading ${join(project, 'dist/weft-workflows.js')}`);
+      // No bundling at start: the installed package's build wrote the bundle, checked against its code.
+      expect(workerOutput).toContain(`loading ${join(project, 'node_modules/@weftworks/weft/dist/workflow-bundle.js')}`);
+      expect(workerOutput).not.toContain('bundling the workflow code');
       expect(workerOutput).toMatch(/templates: greetings@1\.0\.0 · \d+ handlers · planner: scripted/);
 
       const service = await ok(process.execPath, ['dist/src/service.js'], project, serverEnv);

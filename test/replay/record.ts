@@ -23,7 +23,9 @@
  *   30 events (patch `weft-12-continue-as-new`);
  * - `failed-provider-calls`: the Claude planner against the loopback Messages API, which answers
  *   429, then 500 past the activity's retries (charged through `weft-13-failed-call-accounting`),
- *   then a valid fragment on the next attempt.
+ *   then a valid fragment on the next attempt;
+ * - `issue-12-steps`: with patches `weft-12-heartbeat-timeout` and `weft-12-batched-provenance`:
+ *   parallel steps, a fan-out, a step parked and retried by an operator.
  */
 import { writeFile } from 'node:fs/promises';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -205,6 +207,33 @@ const recordings: Record<string, (env: TestWorkflowEnvironment) => Promise<void>
     }
     await save('continue-as-new-first-run', env.client.workflow.getHandle(workflowId, first));
     await save('continue-as-new-last-run', env.client.workflow.getHandle(workflowId, latest.runId));
+  },
+  async 'issue-12-steps'(env) {
+    // Patches weft-12-heartbeat-timeout (a step's own heartbeat timeout) and weft-12-batched-provenance
+    // (steps publish only current details): parallel steps, a fan-out, and a step parked and retried.
+    const workflowId = 'replay-issue-12-steps';
+    failTimes(workflowId, 'shaky', 2);
+    const { handle, error } = await runTask({
+      env,
+      workflowBundle: await bundle(),
+      workflowId,
+      template: testTemplate({ maxSteps: 20, concurrency: 4, stepFailure: { onExhausted: 'park', heartbeatTimeoutMs: 5_000, retry: { maximumAttempts: 2, initialIntervalMs: 10 } } }, { maxSteps: 40 }),
+      planner: scriptedPlanner(() =>
+        fragment([
+          ...Array.from({ length: 8 }, (_, i) => step(`a${i}`, 'add', { values: [i, 1] })),
+          step('shaky', 'flaky', { label: 's' }),
+          step('make', 'make_rows', { count: 4 }),
+          step('fan', 'fan_out', { items: '${steps.make.output.rows}', handler: 'batch_echo', partition_size: 1, concurrency: 2 }, ['make']),
+          step('after', 'add', { values: ['${steps.a0.output.value}', '${steps.fan.output.succeeded}'] }, ['a0', 'fan', 'shaky']),
+        ]),
+      ),
+      during: async (h) => {
+        await waitForStep(h, 'shaky', 'parked');
+        await h.executeUpdate(operateUpdate, { args: [{ step: 'shaky', action: 'retry', by: 'recorder' }] });
+      },
+    });
+    if (error) throw error;
+    await save('issue-12-steps', handle);
   },
 };
 

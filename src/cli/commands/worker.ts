@@ -71,12 +71,20 @@ export const workerCommand = defineCommand({
   positionals: [],
   options: {
     registry: registryOption,
-    'workflow-bundle': { type: 'string', placeholder: 'file', description: 'load the workflow code `weft bundle` wrote instead of bundling it at start' },
+    'workflow-bundle': { type: 'string', placeholder: 'file', description: "load the workflow code `weft bundle` wrote (default: the bundle built with the installed weft, checked against its code; in weft's repository, bundled at start)" },
   },
   async run({ options }, ctx) {
     const config = loadConfig(ctx.env);
-    const bundlePath = options['workflow-bundle'] === undefined ? undefined : resolve(ctx.cwd, options['workflow-bundle']);
-    if (bundlePath !== undefined && !existsSync(bundlePath)) throw new CliError(`--workflow-bundle ${bundlePath} does not exist; write it with \`weft bundle <file>\` first`);
+    const given = options['workflow-bundle'] === undefined ? undefined : resolve(ctx.cwd, options['workflow-bundle']);
+    if (given !== undefined && !existsSync(given)) throw new CliError(`--workflow-bundle ${given} does not exist; write it with \`weft bundle <file>\` first`);
+    let bundlePath = given;
+    if (bundlePath === undefined) {
+      // An installed weft loads the bundle its build wrote, when it was built from the installed code.
+      const { prebuiltBundleStatus } = await import('../../prebuilt-bundle.js');
+      const status = prebuiltBundleStatus();
+      bundlePath = status.codePath;
+      if (status.codePath === undefined && status.stale) ctx.err(`weft worker: ${status.reason}; bundling the workflow code instead (reinstall or rebuild weft).`);
+    }
     // Telemetry first: the Temporal runtime (with its metrics exporter) must exist before any connection.
     const { startWorkerTelemetry } = await import('../../telemetry/worker-setup.js');
     const telemetry = await startWorkerTelemetry(ctx.env);
