@@ -52,7 +52,7 @@ export interface WeftWorkerOptions {
   readonly planner?: Planner;
   /** Pass a prebuilt bundle (`bundleWeftWorkflows`, `weft bundle`) to skip bundling at start. */
   readonly workflowBundle?: WorkerOptions['workflowBundle'];
-  /** Where step results over `blobThresholdBytes` go (default: `WEFT_BLOB_DIR` or `.weft/blobs`). */
+  /** Where step results over `blobThresholdBytes` go (default: `blobStoreFromEnv()`: `WEFT_BLOB_URL`, `WEFT_BLOB_DIR` or `.weft/blobs`). */
   readonly blobStore?: BlobStore;
   readonly blobThresholdBytes?: number;
   /** Metrics and spans (`src/telemetry/`); off when absent. */
