@@ -11,9 +11,9 @@ import type { AnyHandler } from '../src/handler.js';
 import type { Planner } from '../src/planner/types.js';
 import { planningActivity, type LlmCallListener } from './planning.js';
 import { handlerActivity } from './steps.js';
-import { localBlobStore, type BlobStore } from '../src/blob/store.js';
+import type { BlobStore } from '../src/blob/store.js';
+import { blobStoreFromEnv } from '../src/blob/from-env.js';
 import { DEFAULT_BLOB_THRESHOLD_BYTES } from '../src/core/blob.js';
-import { DEFAULT_BLOB_DIR } from '../src/config.js';
 import { taskInputFor } from '../src/core/task-input.js';
 import type { CountItemsRequest, CountItemsResult, JoinOutputsRequest, LoadedTemplate, LoadTemplateRequest, StoreValueRequest } from './types.js';
 import type { BlobRef } from '../src/core/blob.js';
@@ -26,7 +26,7 @@ export interface ActivityDeps {
   /** Compiled templates this worker can start by name. */
   readonly templates: readonly CompiledPlan[];
   readonly planner: Planner;
-  /** Where step results over `blobThresholdBytes` go (default: a local store in `.weft/blobs`). */
+  /** Where step results over `blobThresholdBytes` go (default: `blobStoreFromEnv()`: WEFT_BLOB_URL, WEFT_BLOB_DIR or `.weft/blobs`). */
   readonly blobStore?: BlobStore;
   readonly blobThresholdBytes?: number;
   /** Told of every planner provider call (metrics). */
@@ -46,7 +46,7 @@ export interface WeftActivities {
 export function createActivities(deps: ActivityDeps): WeftActivities & Record<string, unknown> {
   const byName = new Map(deps.templates.map((t) => [t.name, t]));
   const out: Record<string, unknown> = {};
-  const blobs = { store: deps.blobStore ?? localBlobStore(process.env['WEFT_BLOB_DIR'] ?? DEFAULT_BLOB_DIR), thresholdBytes: deps.blobThresholdBytes ?? DEFAULT_BLOB_THRESHOLD_BYTES };
+  const blobs = { store: deps.blobStore ?? blobStoreFromEnv(), thresholdBytes: deps.blobThresholdBytes ?? DEFAULT_BLOB_THRESHOLD_BYTES };
   for (const h of deps.handlers) out[h.name] = handlerActivity(h, blobs);
   return {
     ...out,

@@ -39,3 +39,5 @@ export type { Diagnostic } from './core/diagnostics.js';
 export type { StepRecord, StepState, Provenance } from './core/steps.js';
 export type { BlobStore } from './blob/store.js';
 export { localBlobStore } from './blob/store.js';
+export { blobStoreFromEnv } from './blob/from-env.js';
+export { s3BlobStore, type S3StoreOptions } from './blob/s3.js';

@@ -57,7 +57,7 @@ export interface WeftWorkerOptions {
    * installed code, and bundles otherwise (and always in weft's own repository), saying why.
    */
   readonly workflowBundle?: WorkerOptions['workflowBundle'];
-  /** Where step results over `blobThresholdBytes` go (default: `WEFT_BLOB_DIR` or `.weft/blobs`). */
+  /** Where step results over `blobThresholdBytes` go (default: `blobStoreFromEnv()`: `WEFT_BLOB_URL`, `WEFT_BLOB_DIR` or `.weft/blobs`). */
   readonly blobStore?: BlobStore;
   readonly blobThresholdBytes?: number;
   /** Metrics and spans (`src/telemetry/`); off when absent. */

@@ -56,6 +56,8 @@ const ENVIRONMENT: readonly (readonly [string, string])[] = [
   ['WEFT_UI_URL', 'Web UI base URL (default: the TEMPORAL_ADDRESS host, port $WEFT_TEMPORAL_UI_PORT or 8233)'],
   ['ANTHROPIC_API_KEY', 'plan with Claude (the example registry, weft eval); unset: the scripted planner'],
   ['ANTHROPIC_BASE_URL, WEFT_MODEL', 'Messages API endpoint (default https://api.anthropic.com) and model (default claude-sonnet-4-6)'],
+  ['WEFT_BLOB_URL', 'a blob store all workers share: s3://bucket/prefix (AWS SDK configuration; wins over WEFT_BLOB_DIR)'],
+  ['WEFT_S3_ENDPOINT', 'an S3-compatible server for WEFT_BLOB_URL (e.g. http://127.0.0.1:8333; path-style); or AWS_ENDPOINT_URL_S3'],
   ['WEFT_BLOB_DIR', 'where step results over 32 KiB and large prompts are stored (default .weft/blobs)'],
   ['WEFT_METRICS_ADDRESS', "worker's Prometheus endpoint host:port, e.g. 127.0.0.1:9464 (default off)"],
   ['OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_EXPORTER, OTEL_*', 'traces of worker and weft run over OpenTelemetry (default off)'],

@@ -5,3 +5,6 @@
  * loopback test server as the base URL.
  */
 for (const name of ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'WEFT_MODEL']) delete process.env[name];
+// Nor may a developer's blob store: tests choose theirs (a temporary directory, or the loopback
+// SeaweedFS of test/support/s3-server.ts), so these would only point workers elsewhere.
+for (const name of ['WEFT_BLOB_URL', 'WEFT_S3_ENDPOINT', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3']) delete process.env[name];

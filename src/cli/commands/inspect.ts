@@ -158,9 +158,9 @@ function renderExecution(l: ExecutionLayer, origin: number, full: boolean): stri
 }
 
 async function blobStore(ctx: Pick<CliContext, 'env' | 'cwd'>) {
-  const [{ localBlobStore }, { DEFAULT_BLOB_DIR }, path] = await Promise.all([import('../../blob/store.js'), import('../../config.js'), import('node:path')]);
-  const dir = path.resolve(ctx.cwd, ctx.env['WEFT_BLOB_DIR'] ?? DEFAULT_BLOB_DIR);
-  return { store: localBlobStore(dir), dir };
+  const { blobStoreFromEnv } = await import('../../blob/from-env.js');
+  const store = blobStoreFromEnv(ctx.env, ctx.cwd);
+  return { store, dir: store.location ?? 'the blob store' };
 }
 
 /** The whole prompt of each attempt that has one (from the blob store when it was large). */
@@ -174,7 +174,7 @@ async function prompts(l: PlanningLayer, ctx: Pick<CliContext, 'env' | 'cwd'>): 
         const text = await store.get(a.promptRef.$weft_blob);
         out.set(i, typeof text === 'string' ? text : JSON.stringify(text, null, 2));
       } catch (e) {
-        throw new CliError(`the prompt of ${a.planningStep} phase ${a.phase} attempt ${a.attempt} is ${a.promptRef.$weft_blob}, not readable in ${dir}: ${(e as Error).message} Set WEFT_BLOB_DIR to the workers' blob directory.`, 1);
+        throw new CliError(`the prompt of ${a.planningStep} phase ${a.phase} attempt ${a.attempt} is ${a.promptRef.$weft_blob}, not readable in ${dir}: ${(e as Error).message} Set WEFT_BLOB_URL or WEFT_BLOB_DIR to the workers' blob store.`, 1);
       }
     }
   }
@@ -203,9 +203,9 @@ export const inspectCommand = defineCommand({
   options: {
     layer: { type: 'string', choices: ['1', '2', '3', '4'], description: 'which layer (default 1)' },
     json: { type: 'boolean', description: 'print the layer as JSON, nothing cut' },
-    prompt: { type: 'boolean', description: 'layer 2: print each planning prompt whole (large ones from WEFT_BLOB_DIR)' },
+    prompt: { type: 'boolean', description: 'layer 2: print each planning prompt whole (large ones from the blob store: WEFT_BLOB_URL or WEFT_BLOB_DIR)' },
     step: { type: 'string', placeholder: 'name', description: 'layer 4: only this step' },
-    resolve: { type: 'boolean', description: 'layer 4: replace blob pointers in inputs and outputs with the stored values (WEFT_BLOB_DIR)' },
+    resolve: { type: 'boolean', description: 'layer 4: replace blob pointers in inputs and outputs with the stored values (WEFT_BLOB_URL or WEFT_BLOB_DIR)' },
   },
   async run({ positionals, options }, ctx) {
     const layer = options.layer ?? '1';

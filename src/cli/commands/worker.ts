@@ -9,6 +9,7 @@ import { loadConfig, type WeftConfig } from '../../config.js';
 import { CliError, defineCommand } from '../command.js';
 import { loadCompiledRegistry, registryOption, type CompiledRegistry } from '../registry-option.js';
 import type { WorkerTelemetry } from '../../telemetry/sinks.js';
+import type { BlobStore } from '../../blob/store.js';
 
 /** A worker and the connection it owns. */
 export interface RunningWorker {
@@ -22,9 +23,9 @@ export interface RunningWorker {
 export async function startWorker(
   config: WeftConfig,
   registry: CompiledRegistry,
-  options: { readonly workflowBundlePath?: string | undefined; readonly telemetry?: WorkerTelemetry | undefined } = {},
+  options: { readonly workflowBundlePath?: string | undefined; readonly telemetry?: WorkerTelemetry | undefined; readonly blobStore?: BlobStore | undefined } = {},
 ): Promise<RunningWorker> {
-  const { workflowBundlePath, telemetry } = options;
+  const { workflowBundlePath, telemetry, blobStore } = options;
   // Loaded here, not at the top: `weft --help` and the other commands do not pay for them.
   const [{ NativeConnection }, { translateError }, { tlsOptions }, { createWeftWorker }, { missingPlanner }] = await Promise.all([
     import('@temporalio/worker'),
@@ -51,11 +52,13 @@ export async function startWorker(
       planner,
       ...(workflowBundlePath ? { workflowBundle: { codePath: workflowBundlePath } } : {}),
       ...(telemetry ? { telemetry } : {}),
+      ...(blobStore ? { blobStore } : {}),
     });
     const description =
       `task queue ${config.taskQueue} · namespace ${config.namespace} · ${config.temporalAddress} · ` +
       `templates: ${registry.plans.map((p) => `${p.name}@${p.version}`).join(', ') || '(none)'} · ` +
-      `${registry.registry.handlers.length} handlers · planner: ${planner.name}`;
+      `${registry.registry.handlers.length} handlers · planner: ${planner.name}` +
+      (blobStore?.location ? ` · blobs: ${blobStore.location}` : '');
     return { worker, connection, description };
   } catch (err) {
     await connection.close();
@@ -75,6 +78,15 @@ export const workerCommand = defineCommand({
   },
   async run({ options }, ctx) {
     const config = loadConfig(ctx.env);
+    // The store all of this worker's activities use, checked now: a wrong bucket or endpoint fails
+    // the start, saying what to fix, instead of the first step whose result is large.
+    const { blobStoreFromEnv } = await import('../../blob/from-env.js');
+    const blobStore = blobStoreFromEnv(ctx.env, ctx.cwd);
+    try {
+      await blobStore.check?.();
+    } catch (err) {
+      throw new CliError((err as Error).message, 1);
+    }
     const given = options['workflow-bundle'] === undefined ? undefined : resolve(ctx.cwd, options['workflow-bundle']);
     if (given !== undefined && !existsSync(given)) throw new CliError(`--workflow-bundle ${given} does not exist; write it with \`weft bundle <file>\` first`);
     let bundlePath = given;
@@ -92,7 +104,7 @@ export const workerCommand = defineCommand({
     try {
       const registry = await loadCompiledRegistry(options.registry, ctx);
       ctx.out(`weft worker: registry ${registry.path}; connecting to ${config.temporalAddress} and ${bundlePath ? `loading ${bundlePath}` : 'bundling the workflow code'}…`);
-      started = await startWorker(config, registry, { workflowBundlePath: bundlePath, telemetry: telemetry.worker });
+      started = await startWorker(config, registry, { workflowBundlePath: bundlePath, telemetry: telemetry.worker, blobStore });
     } catch (err) {
       await telemetry.close();
       throw err;
