@@ -83,6 +83,15 @@ export interface WeftClientOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
+/**
+ * gRPC channel settings of weft's connections. Responses from the server may be as large as a
+ * history page, and one page of a task with a few thousand planned steps passes 4 MB: grpc-js
+ * refuses larger messages by default. `@temporalio/client` means to allow 128 MB (as the other
+ * SDKs do) but sets it under a key grpc-js does not read (`max_receive_message_length`, without
+ * `grpc.`), so the 4 MB default stays in force; this sets the key grpc-js reads.
+ */
+export const CHANNEL_ARGS = { 'grpc.max_receive_message_length': 128 * 1024 * 1024 } as const;
+
 /** The visibility query for tasks with a parked step. */
 export const PARKED_QUERY = `WeftState = 'parked' AND ExecutionStatus = 'Running'`;
 
@@ -112,7 +121,7 @@ export class WeftClient {
     const tls = await tlsOptions(config);
     let connection: Connection;
     try {
-      connection = await Connection.connect({ address: config.temporalAddress, ...(tls ? { tls } : {}), connectTimeout: '5s' });
+      connection = await Connection.connect({ address: config.temporalAddress, ...(tls ? { tls } : {}), connectTimeout: '5s', channelArgs: CHANNEL_ARGS });
     } catch (err) {
       throw translateError(err, { config });
     }
