@@ -18,7 +18,6 @@ import {
   planningQuery,
   stateQuery,
   stepQuery,
-  stepsQuery,
   TASK_WORKFLOW_TYPE,
   type BudgetView,
   type GateDecision,
@@ -32,6 +31,7 @@ import {
 } from '../workflows/definitions.js';
 import { translateError, WeftClientError } from './client/errors.js';
 import { readTaskView } from './client/read.js';
+import { readStepTable } from './client/steps.js';
 import { boundedUpdate } from './client/updates.js';
 import type { TaskView } from './history/task-view.js';
 import { tlsOptions } from './client/tls.js';
@@ -166,7 +166,7 @@ export class WeftClient {
 
   /** The step table with states and provenance (layer 1). */
   steps(workflowId: string): Promise<StepRecord[]> {
-    return this.query(workflowId, () => this.handle(workflowId).query(stepsQuery));
+    return this.query(workflowId, () => readStepTable(this.handle(workflowId)));
   }
 
   /** The budget ledger, what remains, and the one-line summary. */

@@ -8,7 +8,7 @@ import type { Diagnostic } from '../src/core/diagnostics.js';
 import type { Fragment } from '../src/core/fragment.js';
 import type { JsonValue } from '../src/core/json.js';
 import type { CompiledPlan } from '../src/core/plan.js';
-import type { StepError, StepRecord } from '../src/core/steps.js';
+import type { StepError, StepRecord, StepsPage } from '../src/core/steps.js';
 import type { FailurePolicy } from '../src/core/plan.js';
 import type { BlobRef } from '../src/core/blob.js';
 import type { FailedProviderCall, PromptContextRecord } from '../src/planner/types.js';
@@ -252,8 +252,13 @@ export interface GateDecision {
   readonly comment?: string;
 }
 
-/** Step table with states and provenance. */
+/**
+ * Step table with states and provenance, whole. Past about 6,000 steps the table is larger than
+ * Temporal allows a query result (2 MB): read it by pages with `stepsPageQuery`.
+ */
 export const stepsQuery = defineQuery<StepRecord[]>('weft.steps');
+/** One page of the step table (about 1 MB of records) from the given index: `weft.steps` for any size of task. */
+export const stepsPageQuery = defineQuery<StepsPage, [from: number]>('weft.steps.page');
 /** Budget ledger and what remains. */
 export const budgetQuery = defineQuery<BudgetView>('weft.budget');
 /** Every planning attempt, accepted or not. */

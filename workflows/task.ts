@@ -15,7 +15,7 @@ import { openLedger, remaining, budgetLine } from '../src/core/budget.js';
 import { GATE_HANDLER } from '../src/core/gate.js';
 import type { JsonValue } from '../src/core/json.js';
 import type { CompiledPlan, PlanStep } from '../src/core/plan.js';
-import { countByOrigin, newStepRecord, TEMPLATE_PROVENANCE } from '../src/core/steps.js';
+import { countByOrigin, newStepRecord, stepsPage, TEMPLATE_PROVENANCE } from '../src/core/steps.js';
 import type { LoadedTemplate, LoadTemplateRequest } from '../activities/types.js';
 import { checkSchema } from '../src/core/json-schema/check.js';
 import { taskInputFor } from '../src/core/task-input.js';
@@ -27,6 +27,7 @@ import {
   sliceStepsSignal,
   stateQuery,
   stepQuery,
+  stepsPageQuery,
   stepsQuery,
   type GateDecision,
   type OperateRequest,
@@ -146,6 +147,8 @@ function installHandlers(holder: { run: TaskRun | null }): void {
     throw ApplicationFailure.create({ type: 'TASK_STARTING', message: 'The task is still loading its template; try again in a moment.' });
   };
   setHandler(stepsQuery, () => holder.run?.records() ?? []);
+  // A query handler records nothing in history: adding one needs no patch.
+  setHandler(stepsPageQuery, (from: number) => stepsPage(holder.run?.records() ?? [], from));
   setHandler(sliceStepsSignal, (change: SliceStepsChanged) => {
     if (holder.run) onSliceSteps(holder.run, change);
   });

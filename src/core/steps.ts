@@ -2,6 +2,7 @@
  * The step record: one shape for static, planning, convergence, finalization and planned steps.
  * Provenance is metadata on the record, never a different structure.
  */
+import { jsonByteLength } from './json.js';
 import type { CreatedBy, StepKind } from './plan.js';
 
 /** A step's lifecycle state. */
@@ -120,4 +121,33 @@ export function countByOrigin(steps: readonly Pick<StepRecord, 'provenance'>[]):
     else if (s.provenance.createdBy === 'batch_spawn') spawned++;
   }
   return { template, planned: steps.length - template, spawned };
+}
+
+/**
+ * Bytes of step records one page of the step table holds at most: half of Temporal's 2 MB limit
+ * on a query result, which the whole table passes at about 6,000 steps.
+ */
+export const STEPS_PAGE_BYTES = 1024 * 1024;
+
+/** One page of the step table: records from `from` on, and where the next page starts (null: none). */
+export interface StepsPage {
+  readonly records: readonly StepRecord[];
+  /** Steps in the whole table. */
+  readonly total: number;
+  readonly next: number | null;
+}
+
+/**
+ * The records from index `from` on, as many as fit in `maxBytes` of JSON (at least one, so a page
+ * always moves on).
+ * @example stepsPage(records, 0) // { records: [...first ~3,000], total: 10_003, next: 2_986 }
+ */
+export function stepsPage(records: readonly StepRecord[], from: number, maxBytes: number = STEPS_PAGE_BYTES): StepsPage {
+  const start = Math.max(0, Math.floor(from));
+  let end = start;
+  for (let bytes = 0; end < records.length; end++) {
+    bytes += jsonByteLength(records[end]) + 1;
+    if (bytes > maxBytes && end > start) break;
+  }
+  return { records: records.slice(start, end), total: records.length, next: end < records.length ? end : null };
 }

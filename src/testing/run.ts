@@ -12,6 +12,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { localBlobStore, type BlobStore } from '../blob/store.js';
+import { readStepTable } from '../client/steps.js';
 import type { JsonValue } from '../core/json.js';
 import type { CompiledPlan } from '../core/plan.js';
 import type { StepRecord } from '../core/steps.js';
@@ -23,7 +24,6 @@ import {
   budgetQuery,
   planningQuery,
   stepQuery,
-  stepsQuery,
   TASK_WORKFLOW_TYPE,
   type BudgetView,
   type PlanningAttempt,
@@ -114,7 +114,7 @@ export async function runTask(env: TestWorkflowEnvironment, workflowBundle: Work
     } catch (e) {
       error = e as Error;
     }
-    const steps = await handle.query(stepsQuery);
+    const steps = await readStepTable(handle);
     const details: Record<string, StepDetail | null> = {};
     for (const s of opts.detailsOf ? opts.detailsOf(steps) : steps) details[s.name] = await handle.query(stepQuery, s.name);
     const description = await handle.describe();
