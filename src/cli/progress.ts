@@ -81,7 +81,9 @@ class ProgressPrinter {
     steps.forEach((s, order) => {
       if (s.spawnedBy !== null) {
         // A fan-out's children print as one line of counts: a thousand partitions are not a thousand lines.
-        children.set(s.spawnedBy, [...(children.get(s.spawnedBy) ?? []), s]);
+        const kids = children.get(s.spawnedBy);
+        if (kids) kids.push(s);
+        else children.set(s.spawnedBy, [s]);
         const failedNow = s.state === 'failed' && this.states.get(s.name) !== 'failed';
         this.states.set(s.name, s.state);
         const shown = this.childFailures.get(s.spawnedBy) ?? 0;
@@ -102,7 +104,12 @@ class ProgressPrinter {
       const text = childrenLine(kids);
       if (this.childLines.get(parent) === text) continue;
       this.childLines.set(parent, text);
-      const at = Math.max(...kids.map((k) => (k.state === 'pending' ? 0 : eventTime(k))).filter((t) => t !== Number.MAX_SAFE_INTEGER));
+      // A loop, not Math.max(...): tens of thousands of arguments can overflow the stack.
+      let at = -Infinity;
+      for (const k of kids) {
+        const t = k.state === 'pending' ? 0 : eventTime(k);
+        if (t !== Number.MAX_SAFE_INTEGER && t > at) at = t;
+      }
       events.push({ at, order: steps.length, name: `${parent}[…]`, text });
     }
     if (planningChanged || planningActive) {
