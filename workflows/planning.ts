@@ -14,6 +14,7 @@ import type { PlanPlanningStep } from '../src/core/plan.js';
 import type { PlanningOutput } from '../src/core/planning-output.js';
 import { resolveValue } from '../src/core/references.js';
 import { outcomeLine } from '../src/core/planning-outcome.js';
+import { newestWithin, REQUEST_LIST_BYTES } from '../src/core/planning-request.js';
 import { newStepRecord, summaryLine, type StepRecord } from '../src/core/steps.js';
 import { viewResult, type ResultView } from '../src/core/summarize.js';
 import type { ValidationContext, ValidationResult } from '../src/core/validation.js';
@@ -338,6 +339,20 @@ function planningRequest(
     results.push(summary && view.mode !== 'verbatim' && view.mode !== 'summary' ? { step: name, mode: 'summary', bytes: view.bytes, summarizedBy: summary.by, summary: summary.text, shape: view.shape } : view);
   }
   const available = Object.values(ctx.knownSteps).filter((k) => k.availability === 'complete');
+  // The lists grow with the task: each keeps the template's steps and the newest planned ones within
+  // a byte budget, so that requests (written to history every phase) stay small. Only the activity's
+  // input changes, never a command, so recorded runs replay the same: no patch.
+  const ofTemplate = (name: string): boolean => run.steps.get(name)?.provenance.createdBy === 'template';
+  const shownResults = newestWithin(results, (r) => ofTemplate(r.step), REQUEST_LIST_BYTES.results);
+  const shownAvailable = newestWithin(
+    available.map((k) => ({ name: k.name, outputSchema: k.outputSchema })),
+    (k) => ofTemplate(k.name),
+    REQUEST_LIST_BYTES.availableSteps,
+  );
+  // A fan-out's children are named `parent[i]`, which no planned step can be: they take no name.
+  const taken = run.records().flatMap((r) => (r.spawnedBy === null ? [r.name] : []));
+  const shownNames = newestWithin(taken, ofTemplate, REQUEST_LIST_BYTES.reservedNames);
+  const omitted = { results: shownResults.omitted, availableSteps: shownAvailable.omitted, reservedNames: shownNames.omitted };
   return {
     taskId: run.workflowId,
     template: { name: run.plan.name, version: run.plan.version },
@@ -346,19 +361,20 @@ function planningRequest(
     attempt,
     problem: typeof problem === 'string' ? problem : JSON.stringify(problem),
     taskInput: run.taskInput,
-    results,
+    results: shownResults.kept,
     capabilities: ps.allowedHandlers.map((h) => run.plan.catalog[h]).filter((e) => e !== undefined),
     constraints: {
       maxSteps: ps.maxSteps,
       maxDepth: ps.maxDepth,
       convergence: ps.convergence,
-      reservedNames: [...run.steps.keys()],
-      availableSteps: available.map((k) => ({ name: k.name, outputSchema: k.outputSchema })),
+      reservedNames: shownNames.kept,
+      availableSteps: shownAvailable.kept,
       phasesAfterThis: ctx.remaining.phases,
       remaining: remaining(run.ledger, Date.now()),
     },
     failures,
     ...(ps.planner ? { planner: ps.planner } : {}),
+    ...(omitted.results + omitted.availableSteps + omitted.reservedNames > 0 ? { omitted } : {}),
   };
 }
 

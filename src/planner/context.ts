@@ -107,7 +107,8 @@ export function composePlanningPrompt(request: PlanningRequest, options: Compose
   const constraints = constraintsBody(request);
   const caps = planCapabilities(request, options);
   const results = request.results.map((view) => ({ view, full: resultBlock(view), ref: resultReference(view), kept: true }));
-  const resultsBody = () => (results.length === 0 ? '(no results yet)' : results.map((r) => (r.kept ? r.full : r.ref)).join('\n'));
+  const notCarried = request.omitted?.results ? [`(and ${request.omitted.results} results of earlier planned steps, not carried: the newest are shown)`] : [];
+  const resultsBody = () => (results.length + notCarried.length === 0 ? '(no results yet)' : [...results.map((r) => (r.kept ? r.full : r.ref)), ...notCarried].join('\n'));
 
   // The floor: what is always sent, with every result reduced to its reference line.
   for (const r of results) r.kept = false;

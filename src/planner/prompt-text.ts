@@ -116,12 +116,15 @@ function duration(ms: number): string {
 export function constraintsBody(request: PlanningRequest): string {
   const c = request.constraints;
   const r = c.remaining;
+  const left = request.omitted;
   const available = c.availableSteps.length === 0 ? ['(none)'] : c.availableSteps.map((s) => `- ${s.name}: output schema ${promptSchema(s.outputSchema)}`);
+  if (left && left.availableSteps > 0) available.push(`- and ${left.availableSteps} more completed steps of earlier phases, not listed (the newest are)`);
+  const more = left && left.reservedNames > 0 ? `; and ${left.reservedNames} more names of earlier phases' steps, not listed` : '';
   return [
     `Template ${request.template.name} ${request.template.version}; planning step ${request.planningStep}; phase ${request.phase}; attempt ${request.attempt}.`,
     `Limits: at most ${c.maxSteps} steps in this fragment; dependency depth at most ${c.maxDepth}.`,
     `Convergence: ${c.convergence} runs after your steps and consumes their results. No step may depend on ${c.convergence} or on anything after it.`,
-    `Reserved step names (taken; do not reuse): ${c.reservedNames.length === 0 ? '(none)' : c.reservedNames.join(', ')}`,
+    `Reserved step names (taken; do not reuse): ${c.reservedNames.length === 0 ? '(none)' : c.reservedNames.join(', ')}${more}`,
     'Available steps (complete; depend on them to reference their outputs):',
     ...available,
     c.phasesAfterThis > 0

@@ -9,6 +9,7 @@ import type { ResultView } from '../core/summarize.js';
 import type { BudgetRemaining } from '../core/budget.js';
 import type { BlobRef } from '../core/blob.js';
 import type { PlannerSettings } from '../core/plan.js';
+import type { RequestOmissions } from '../core/planning-request.js';
 import type { PlanningUsage } from './usage.js';
 
 /** A step whose output a fragment may depend on and reference. */
@@ -59,6 +60,12 @@ export interface PlanningRequest {
   readonly failures: readonly FailedAttempt[];
   /** The planning step's thinking and effort for the model, over the planner's own (absent: the planner's). */
   readonly planner?: PlannerSettings;
+  /**
+   * How many earlier planned steps' results, available steps and reserved names the request left
+   * out to stay small in the task's history (absent: none). The template's steps and the newest
+   * planned ones are always carried; the validator still knows every step.
+   */
+  readonly omitted?: RequestOmissions;
 }
 
 /** What the prompt composer did: sections and their treatment, what was cut, which capabilities at which tier. */
