@@ -6,12 +6,13 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { jsonByteLength, utf8ByteLength } from '../src/core/json.js';
+import { MAX_PLANNER_OUTPUT_BYTES } from '../src/core/validation.js';
 import type { BlobStore } from '../src/blob/store.js';
 import { PROVIDER_ERRORS, type ProviderFailureDetails } from '../src/planner/provider-errors.js';
 import type { FailedProviderCall, Planner, PlanningRequest, PlanningResult } from '../src/planner/types.js';
 
 /** Outputs larger than this (bytes of JSON) are cut before they enter history. */
-export const MAX_PLANNER_OUTPUT_BYTES = 512 * 1024;
+export { MAX_PLANNER_OUTPUT_BYTES };
 
 /** Prompts longer than this (bytes) are kept in the blob store; layer 2 shows the reference. */
 export const MAX_INLINE_PROMPT_BYTES = 8 * 1024;

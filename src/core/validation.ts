@@ -8,6 +8,14 @@ import type { JsonSchema } from './json.js';
 import type { HandlerManifest } from './manifest.js';
 import type { MutationPolicy, StepKind } from './plan.js';
 
+/**
+ * The largest planner answer (bytes of JSON) the planning activity passes on; a larger one is cut
+ * to this size before it enters history, which keeps it well inside Temporal's 2 MB payload limit.
+ * A planning step's `maxFragmentBytes` can be at most this: one fragment holds about 3,000 short
+ * steps, and larger plans come in phases.
+ */
+export const MAX_PLANNER_OUTPUT_BYTES = 512 * 1024;
+
 /** A step that exists before this fragment: a frame step or a step of an earlier phase. */
 export interface KnownStep {
   readonly name: string;

@@ -13,6 +13,7 @@ import type { HandlerManifest } from '../core/manifest.js';
 import { PLANNER_EFFORTS, type Budget, type PlannerSettings, type PlanStep } from '../core/plan.js';
 import { PLANNING_OUTPUT_SCHEMA } from '../core/planning-output.js';
 import { findReferences, formatPath } from '../core/references.js';
+import { MAX_PLANNER_OUTPUT_BYTES } from '../core/validation.js';
 import { Dag, findCycle, topologicalOrder } from '../core/dag.js';
 
 /** What the frame checks look at. */
@@ -76,6 +77,13 @@ export function checkFrame({ steps, catalog, inputSchema, budget }: FrameCheckIn
     for (const h of s.allowedHandlers) if (!catalog[h]) problems.push(`${where} allows handler '${h}', which is not in the catalog. Use one of: ${listChoices(handlerNames)}.`);
     for (const [key, value] of Object.entries({ maxSteps: s.maxSteps, maxDepth: s.maxDepth, maxAttempts: s.maxAttempts, maxPhases: s.maxPhases, concurrency: s.concurrency, maxFragmentBytes: s.maxFragmentBytes })) {
       if (!Number.isInteger(value) || value < 1) problems.push(`${where}: ${key} must be a positive integer (got ${value}).`);
+    }
+    if (s.maxFragmentBytes > MAX_PLANNER_OUTPUT_BYTES) {
+      // A larger answer is cut before validation and would be rejected as malformed JSON, not as too large.
+      problems.push(
+        `${where}: maxFragmentBytes is ${s.maxFragmentBytes}, but the planning activity cuts a planner's answer at ${MAX_PLANNER_OUTPUT_BYTES} bytes (inside Temporal's 2 MB payload limit); ` +
+          `set it to at most ${MAX_PLANNER_OUTPUT_BYTES} and let larger plans come in phases (maxPhases).`,
+      );
     }
     for (const p of plannerSettingProblems(s.planner)) problems.push(`${where}: ${p}`);
     if (s.fallback) {

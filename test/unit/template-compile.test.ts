@@ -323,6 +323,14 @@ describe('compileTemplate: problems', () => {
     ]);
   });
 
+  it("rejects a maxFragmentBytes past the planning activity's cut, which no fragment could reach whole", () => {
+    expectOneProblem(
+      [load, plan({ maxFragmentBytes: 4 * 1024 * 1024 }), conv],
+      "planning step 'plan': maxFragmentBytes is 4194304, but the planning activity cuts a planner's answer at 524288 bytes (inside Temporal's 2 MB payload limit); set it to at most 524288 and let larger plans come in phases (maxPhases).",
+    );
+    expect(() => compileTemplate(template([load, plan({ maxFragmentBytes: 512 * 1024 }), conv]), handlers)).not.toThrow();
+  });
+
   it('rejects a fallback fragment that does not fit the fragment schema', () => {
     const fallback = { steps: 'not a list' } as unknown as Fragment;
     expectOneProblem([load, plan({ fallback }), conv], "planning step 'plan': the fallback fragment does not fit the fragment schema:", ' at /');
