@@ -504,6 +504,13 @@ function buildSteps(
           r.state = 'failed';
           r.error = { type: 'FAN_OUT_PARTITIONS_FAILED', message: `partitions failed: ${kids.filter((_k, i) => lasts[i]?.closed?.kind === 'activity-failed').map((k) => k.name).join(', ')}` };
         }
+        // Nothing depends on it and the task completed: so did the fan-out, once its children had
+        // (its own end is in no history; an `isolate` fan-out completes with failed children too).
+        if (ctx.closed?.status === 'COMPLETED' && (r.state === 'running' || r.state === 'failed') && !(decisions.get(record.name) ?? []).some((d) => d.operate && d.operate.action !== 'retry')) {
+          r.state = 'completed';
+          r.error = null;
+          r.finishedAtMs = lasts.reduce<number | null>((at, a) => (a?.wfClosedAt != null && (at === null || a.wfClosedAt > at) ? a.wfClosedAt : at), null) ?? ctx.lastWft;
+        }
       }
     }
     const gateTimer = timers.filter((t) => labelledStep(t.started.summary, GATE_LABEL) === record.name).pop();

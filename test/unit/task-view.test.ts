@@ -49,6 +49,27 @@ describe('taskView', () => {
     expect(state(before, 'after')).toBe('pending');
   });
 
+  it('a fan-out nothing depends on is completed, when its last child was, once the task completed', () => {
+    // The fan-out fixture without its step 'after': no later step starts to say the fan-out is done.
+    const withoutAfter = events('fan-out').flatMap((e): WeftEvent[] => {
+      if (e.kind === 'activity-scheduled' && e.activityId === 'after') return [];
+      if (e.kind !== 'activity-completed') return [e];
+      const result = e.result as { output?: { steps?: { name: string }[] } } | null;
+      if (!result?.output?.steps) return [e];
+      return [{ ...e, result: { ...result, output: { ...result.output, steps: result.output.steps.filter((s) => s.name !== 'after') } } }];
+    });
+    const v = taskView(withoutAfter, { workflowId: 'fan-out', runId: 'r', nowMs: 0 });
+    expect(v.status).toBe('COMPLETED');
+    expect(v.steps.some((s) => s.record.name === 'after')).toBe(false);
+    const fan = v.steps.find((s) => s.record.name === 'fan')!.record;
+    expect(fan.state).toBe('completed');
+    const lastChild = Math.max(...v.steps.filter((s) => s.record.spawnedBy === 'fan').map((s) => s.record.finishedAtMs!));
+    expect(fan.finishedAtMs).toBe(lastChild);
+    // Before the task completed, the same fan-out is still running or parked, as before.
+    const running = taskView(withoutAfter.filter((e) => e.kind !== 'closed'), { workflowId: 'fan-out', runId: 'r', nowMs: 0 });
+    expect(running.steps.find((s) => s.record.name === 'fan')!.record.state).toBe('running');
+  });
+
   it('operator history: the rejected attempt from the memo, the parked step on its timer, the skip, the gate', () => {
     const v = view('operator-history');
     expect(v.planning.map((p) => [p.attempt, p.accepted, p.diagnostics[0]?.code ?? null])).toEqual([
