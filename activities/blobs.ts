@@ -7,14 +7,19 @@ import { ApplicationFailure } from '@temporalio/common';
 import { isBlobPath, isBlobRef } from '../src/core/blob.js';
 import { isJsonObject, jsonByteLength, type JsonValue } from '../src/core/json.js';
 import { formatPath, lookupPath, type PathLookup, type PathSegment } from '../src/core/references.js';
+import type { BlobCache } from '../src/blob/cache.js';
 import type { BlobStore } from '../src/blob/store.js';
 
-/** Replaces every stored result and path into one with its value. */
-export async function hydrate(value: JsonValue, store: BlobStore): Promise<JsonValue> {
+/**
+ * Replaces every stored result and path into one with its value. With a `cache`, blobs are read
+ * once per worker rather than once per step; the value returned is always a fresh copy (the walk
+ * rebuilds every object and array it returns), so a handler never holds a cached value.
+ */
+export async function hydrate(value: JsonValue, store: BlobStore, cache?: BlobCache): Promise<JsonValue> {
   const loaded = new Map<string, Promise<JsonValue>>();
   const load = (ref: string): Promise<JsonValue> => {
     let p = loaded.get(ref);
-    if (!p) loaded.set(ref, (p = store.get(ref)));
+    if (!p) loaded.set(ref, (p = cache ? cache.get(ref, () => store.get(ref)) : store.get(ref)));
     return p;
   };
   const walk = async (v: JsonValue): Promise<JsonValue> => {

@@ -13,6 +13,7 @@ import { planningActivity, type LlmCallListener } from './planning.js';
 import { handlerActivity } from './steps.js';
 import type { BlobStore } from '../src/blob/store.js';
 import { blobStoreFromEnv } from '../src/blob/from-env.js';
+import { BlobCache } from '../src/blob/cache.js';
 import { DEFAULT_BLOB_THRESHOLD_BYTES } from '../src/core/blob.js';
 import { taskInputFor } from '../src/core/task-input.js';
 import type { CountItemsRequest, CountItemsResult, JoinOutputsRequest, LoadedTemplate, LoadTemplateRequest, StoreValueRequest } from './types.js';
@@ -46,7 +47,7 @@ export interface WeftActivities {
 export function createActivities(deps: ActivityDeps): WeftActivities & Record<string, unknown> {
   const byName = new Map(deps.templates.map((t) => [t.name, t]));
   const out: Record<string, unknown> = {};
-  const blobs = { store: deps.blobStore ?? blobStoreFromEnv(), thresholdBytes: deps.blobThresholdBytes ?? DEFAULT_BLOB_THRESHOLD_BYTES };
+  const blobs = { store: deps.blobStore ?? blobStoreFromEnv(), thresholdBytes: deps.blobThresholdBytes ?? DEFAULT_BLOB_THRESHOLD_BYTES, cache: new BlobCache() };
   for (const h of deps.handlers) out[h.name] = handlerActivity(h, blobs);
   return {
     ...out,

@@ -7,6 +7,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { JsonValue } from '../src/core/json.js';
 import type { AnyHandler, HandlerContext } from '../src/handler.js';
+import type { BlobCache } from '../src/blob/cache.js';
 import type { BlobStore } from '../src/blob/store.js';
 import { pointer } from '../src/core/diagnostics.js';
 import { formatIssues } from '../src/core/issues.js';
@@ -48,6 +49,8 @@ export function idempotencyKey(runId: string, step: string): string {
 export interface BlobOptions {
   readonly store: BlobStore;
   readonly thresholdBytes: number;
+  /** Parsed blobs this worker keeps: the partitions of a fan-out read one stored list once, not once each. */
+  readonly cache?: BlobCache;
 }
 
 /**
@@ -87,7 +90,7 @@ export function handlerActivity(handler: AnyHandler, blobs: BlobOptions): StepAc
 }
 
 async function runHandler(handler: AnyHandler, blobs: BlobOptions, request: StepActivityRequest, ctx: Context, heartbeat: (details?: unknown) => void): Promise<JsonValue> {
-  const input = await hydrate(request.input, blobs.store);
+  const input = await hydrate(request.input, blobs.store, blobs.cache);
   refuseDeepData(input, `Step '${request.step}': its input`);
   const parsed = handler.input.safeParse(input);
   if (!parsed.success) {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hydrate, offload } from '../../activities/blobs.js';
+import { BlobCache } from '../../src/blob/cache.js';
 import { localBlobStore } from '../../src/blob/store.js';
 import { isBlobRef, type BlobRef } from '../../src/core/blob.js';
 import { jsonByteLength, type JsonValue } from '../../src/core/json.js';
@@ -62,5 +63,51 @@ describe('results past the threshold travel by reference', () => {
     const huge = await store.put({ rows: [...rows, ...rows, ...rows] });
     expect(huge.bytes).toBeGreaterThan(100 * 1024);
     expect(viewResult('load', huge as unknown as JsonValue)).toMatchObject({ step: 'load', mode: 'reference', ref: huge.$weft_blob, bytes: huge.bytes });
+  });
+});
+
+describe('a worker keeps parsed blobs (BlobCache)', () => {
+  /** A store that counts reads. */
+  function counting() {
+    const store = localBlobStore(mkdtempSync(join(tmpdir(), 'weft-blob-cache-')));
+    const reads = new Map<string, number>();
+    return {
+      reads,
+      store: { ...store, get: (ref: string) => (reads.set(ref, (reads.get(ref) ?? 0) + 1), store.get(ref)) },
+    };
+  }
+
+  it("reads a fan-out's stored items once for all its partitions, each getting a fresh copy of its slice", async () => {
+    const { store, reads } = counting();
+    const ref = await store.put(big);
+    const cache = new BlobCache();
+    const partition = (i: number): JsonValue => ({ data: { $weft_blob_path: { blob: ref.$weft_blob, path: ['rows'], slice: [i, i + 1] } } });
+    const inputs = await Promise.all(Array.from({ length: 100 }, (_, i) => hydrate(partition(i), store, cache)));
+    expect(inputs[7]).toEqual({ data: [rows[7]] });
+    expect(reads.get(ref.$weft_blob)).toBe(1);
+    // a handler that changes its input changes nothing another step will read
+    ((inputs[7] as { data: { tags: string[] }[] }).data[0]!).tags.push('mutated');
+    expect(await hydrate(partition(7), store, cache)).toEqual({ data: [rows[7]] });
+    expect(await hydrate({ whole: ref as unknown as JsonValue }, store, cache)).toEqual({ whole: big });
+    expect(reads.get(ref.$weft_blob)).toBe(1);
+    expect(cache.size).toEqual({ entries: 1, bytes: jsonByteLength(big) });
+  });
+
+  it('drops the least recently used past its size, and keeps no failed read', async () => {
+    const { store, reads } = counting();
+    const [a, b, c] = await Promise.all([{ n: 'a'.repeat(100) }, { n: 'b'.repeat(100) }, { n: 'c'.repeat(100) }].map((v) => store.put(v)));
+    const cache = new BlobCache(250);
+    const get = (r: BlobRef) => cache.get(r.$weft_blob, () => store.get(r.$weft_blob));
+    await get(a!);
+    await get(b!);
+    await get(a!); // a is now the most recent
+    await get(c!); // past 250 bytes: b goes
+    await get(a!);
+    await get(b!);
+    expect([reads.get(a!.$weft_blob), reads.get(b!.$weft_blob), reads.get(c!.$weft_blob)]).toEqual([1, 2, 1]);
+    const missing = `sha256:${'0'.repeat(64)}`;
+    await expect(cache.get(missing, () => store.get(missing))).rejects.toThrow(/is not in/);
+    await expect(cache.get(missing, () => store.get(missing))).rejects.toThrow(/is not in/);
+    expect(reads.get(missing)).toBe(2);
   });
 });
