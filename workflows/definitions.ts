@@ -261,7 +261,10 @@ export const stepsQuery = defineQuery<StepRecord[]>('weft.steps');
 export const stepsPageQuery = defineQuery<StepsPage, [from: number]>('weft.steps.page');
 /** Budget ledger and what remains. */
 export const budgetQuery = defineQuery<BudgetView>('weft.budget');
-/** Every planning attempt, accepted or not. */
+/**
+ * Every planning attempt, accepted or not. Past 1 MB, the oldest attempts come without their
+ * candidate, fragment, prompt, context and thinking (null): history has them (`weft inspect --layer 3`).
+ */
 export const planningQuery = defineQuery<PlanningAttempt[]>('weft.planning');
 /** One step with its input and output (layer 4). */
 export const stepQuery = defineQuery<StepDetail | null, [string]>('weft.step');

@@ -19,6 +19,7 @@ import { countByOrigin, newStepRecord, stepsPage, TEMPLATE_PROVENANCE } from '..
 import type { LoadedTemplate, LoadTemplateRequest } from '../activities/types.js';
 import { checkSchema } from '../src/core/json-schema/check.js';
 import { taskInputFor } from '../src/core/task-input.js';
+import { attemptsWithin } from '../src/core/planning-query.js';
 import {
   budgetQuery,
   gateUpdate,
@@ -153,7 +154,7 @@ function installHandlers(holder: { run: TaskRun | null }): void {
     if (holder.run) onSliceSteps(holder.run, change);
   });
   setHandler(stateQuery, () => holder.run?.state ?? 'starting');
-  setHandler(planningQuery, () => holder.run?.planning ?? []);
+  setHandler(planningQuery, () => attemptsWithin(holder.run?.planning ?? []));
   setHandler(budgetQuery, () => {
     const run = holder.run ?? starting();
     return { ledger: run.ledger, remaining: remaining(run.ledger, Date.now()), line: budgetLine(run.ledger) };
