@@ -16,3 +16,4 @@ export type { PlanningCall, PlanningUsage, TokenUsage } from './usage.js';
 export { OUTPUT_MODES, type OutputMode } from './output-mode.js';
 export { constrainedSubsetGaps } from './output-format.js';
 export type { AvailableStep, FailedAttempt, Planner, PlanningConstraints, PlanningRequest, PlanningResult, PromptContextRecord } from './types.js';
+export type { RequestOmissions } from '../core/planning-request.js';
