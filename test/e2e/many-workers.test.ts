@@ -302,14 +302,14 @@ describe('workers with local blob directories: a result written by one is missin
     expect(consumer.record.state).toBe('failed');
     expect(consumer.record.error?.type).toBe('BLOB_MISSING');
     const message = consumer.record.error!.message;
-    expect(message).toContain(ref);
-    expect(message).toContain(join(second.dir, 'blobs'));
-    expect(message).toMatch(/WEFT_BLOB_URL=s3:\/\//);
+    const hex = ref.slice('sha256:'.length);
+    expect(message).toMatch(/^This worker's blob store does not have a stored result the step reads; a worker with another store most likely wrote it\. /);
+    expect(message).toContain(`Stored result ${ref} is not in the blob store ${join(second.dir, 'blobs')} (no file ${hex.slice(0, 2)}/${hex}.json there).`);
+    expect(message).toContain('must share one store: the same WEFT_BLOB_URL=s3://bucket/prefix on all of them');
     expect(view.status).toBe('FAILED');
     expect(failure.message).toContain('BLOB_MISSING');
     expect(failure.message).toContain(ref);
     // The blob is where the dead worker left it, and nowhere the living one looks.
-    const hex = ref.slice('sha256:'.length);
     expect(existsSync(join(first.dir, 'blobs', hex.slice(0, 2), `${hex}.json`))).toBe(true);
     expect(existsSync(join(second.dir, 'blobs', hex.slice(0, 2)))).toBe(false);
   });
