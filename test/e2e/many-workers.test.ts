@@ -176,7 +176,6 @@ describe(`${WORKERS} workers sharing an S3 blob store, one killed mid-step`, () 
   let view: TaskView;
   let runs: Map<string, ActivityRun>;
   let ledger: LedgerContents;
-  let tookMs: number;
 
   beforeAll(async () => {
     ledgerAt = {
@@ -188,15 +187,14 @@ describe(`${WORKERS} workers sharing an S3 blob store, one killed mid-step`, () 
     const store = () => ({ ...s3.env(`blobs-${id}`), WEFT_TEST_LEDGER: `s3://${s3.bucket}/${ledgerAt.prefix}` });
     workers = await Promise.all(Array.from({ length: WORKERS }, (_, i) => startWorker(`worker-${i + 1}`, taskQueue, store)));
     weft = clientFor(taskQueue);
-    const started = Date.now();
     workflowId = (await weft.start('many-workers', {}, { workflowId: `many-workers-${id}` })).workflowId;
     // The stalled step has applied its side effect and stopped: kill the process it runs in.
     const stalled = await until(async () => (await readLedger(ledgerAt)).stalled.find((s) => s.step === STALLED_STEP), `${STALLED_STEP} to stall`, 90_000);
-    victim = workers.find((w) => w.child.pid === stalled.pid)!;
-    expect(victim, `the stalled step ran in pid ${stalled.pid}, not one of the workers`).toBeDefined();
+    const running = workers.find((w) => w.child.pid === stalled.pid);
+    if (!running) throw new Error(`${STALLED_STEP} stalled in pid ${stalled.pid}, none of the workers (${workers.map((w) => w.child.pid).join(', ')})`);
+    victim = running;
     await kill(victim);
     result = await within(weft.result(workflowId), 120_000, 'the task, after the kill,');
-    tookMs = Date.now() - started;
     [view, runs, ledger] = await Promise.all([weft.read(workflowId), activityRuns(weft, workflowId), readLedger(ledgerAt)]);
   }, 180_000);
 
@@ -206,7 +204,6 @@ describe(`${WORKERS} workers sharing an S3 blob store, one killed mid-step`, () 
     expect(view.steps.map((s) => s.record.name).sort()).toEqual(names);
     expect(view.steps.filter((s) => s.record.state !== 'completed').map((s) => `${s.record.name}: ${s.record.state}`)).toEqual([]);
     expect(result.steps).toMatchObject({ total: 2 * PRODUCERS + 2, planned: 2 * PRODUCERS });
-    expect(tookMs).toBeLessThan(120_000);
   });
 
   it('passed every large result through the shared S3 store as a blob reference; no worker kept a local store', () => {
@@ -231,9 +228,9 @@ describe(`${WORKERS} workers sharing an S3 blob store, one killed mid-step`, () 
     }
     // The convergence step read every consumer's result (the planning step's terminal steps).
     expect(result.result).toEqual({ steps: PRODUCERS, reads: 2 * PRODUCERS, mismatched: [] });
-    // At least one consumer read a result another worker had stored.
-    const crossed = Array.from({ length: PRODUCERS }, (_, i) => runs.get(`consume_${pad(i)}`)!.identity !== runs.get(`produce_${pad(i)}`)!.identity);
-    expect(crossed.filter(Boolean).length).toBeGreaterThan(0);
+    // Consumers read results other workers had stored (of 24 reads, all but never none).
+    const crossed = Array.from({ length: PRODUCERS }, (_, i) => [i, (i + 1) % PRODUCERS].filter((p) => runs.get(`consume_${pad(i)}`)!.identity !== runs.get(`produce_${pad(p)}`)!.identity));
+    expect(crossed.flat().length).toBeGreaterThan(0);
   });
 
   it('applied each step’s side effect exactly once, though the killed step ran twice', () => {
