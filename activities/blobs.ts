@@ -14,9 +14,12 @@ export async function hydrate(value: JsonValue, store: BlobStore): Promise<JsonV
   const loaded = new Map<string, Promise<JsonValue>>();
   const load = (ref: string): Promise<JsonValue> => {
     let p = loaded.get(ref);
-    if (!p) loaded.set(ref, (p = store.get(ref).catch((err: unknown) => {
-      throw missingHere(err);
-    })));
+    if (!p) {
+      p = store.get(ref).catch((err: unknown) => {
+        throw missingHere(err);
+      });
+      loaded.set(ref, p);
+    }
     return p;
   };
   const walk = async (v: JsonValue): Promise<JsonValue> => {
