@@ -19,7 +19,13 @@ export async function hydrate(value: JsonValue, store: BlobStore, cache?: BlobCa
   const loaded = new Map<string, Promise<JsonValue>>();
   const load = (ref: string): Promise<JsonValue> => {
     let p = loaded.get(ref);
-    if (!p) loaded.set(ref, (p = cache ? cache.get(ref, () => store.get(ref)) : store.get(ref)));
+    if (!p) {
+      const read = (): Promise<JsonValue> => store.get(ref);
+      p = (cache ? cache.get(ref, read) : read()).catch((err: unknown) => {
+        throw missingHere(err);
+      });
+      loaded.set(ref, p);
+    }
     return p;
   };
   const walk = async (v: JsonValue): Promise<JsonValue> => {
@@ -44,6 +50,21 @@ export async function hydrate(value: JsonValue, store: BlobStore, cache?: BlobCa
     return v;
   };
   return walk(value);
+}
+
+/**
+ * A stored result the worker's own store lacks, said as what it most likely means: a worker with
+ * another store wrote it (each worker on its own `.weft/blobs`, say). The store's message follows,
+ * with where it looked and what to set. Still retryable: a worker sharing the writer's store may
+ * run the next attempt.
+ */
+function missingHere(err: unknown): unknown {
+  if (!(err instanceof ApplicationFailure) || err.type !== 'BLOB_MISSING') return err;
+  return ApplicationFailure.create({
+    type: 'BLOB_MISSING',
+    nonRetryable: false,
+    message: `This worker's blob store does not have a stored result the step reads; a worker with another store most likely wrote it. ${err.message}`,
+  });
 }
 
 /**

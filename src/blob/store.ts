@@ -70,10 +70,20 @@ export function localBlobStore(dir: string): BlobStore {
       try {
         text = await readFile(pathOf(hex), 'utf8');
       } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+          throw ApplicationFailure.create({
+            type: 'BLOB_STORE_ERROR',
+            nonRetryable: false,
+            message: `Could not read stored result ${ref} from the blob store ${dir}: ${(e as Error).message}. Check that the directory (WEFT_BLOB_DIR) can be read.`,
+          });
+        }
         throw ApplicationFailure.create({
           type: 'BLOB_MISSING',
           nonRetryable: false,
-          message: `Stored result ${ref} is not in ${dir}: ${(e as Error).message}. Workers of one task queue must share WEFT_BLOB_DIR (one machine or a shared volume), or all use one WEFT_BLOB_URL=s3://bucket/prefix.`,
+          message:
+            `Stored result ${ref} is not in the blob store ${dir} (no file ${hex.slice(0, 2)}/${hex}.json there). ` +
+            'Workers of one task queue, and `weft blob get`, must share one store: the same WEFT_BLOB_URL=s3://bucket/prefix on all of them ' +
+            '(workers on several machines), or the same WEFT_BLOB_DIR (one machine, or a volume every worker mounts).',
         });
       }
       return JSON.parse(text) as JsonValue;

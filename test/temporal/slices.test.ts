@@ -10,8 +10,8 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { JsonValue } from '../../src/core/json.js';
 import { isBlobRef } from '../../src/core/blob.js';
 import { scriptedPlanner } from '../../src/planner/scripted.js';
-import { operateUpdate, SLICE_WORKFLOW_TYPE } from '../../workflows/definitions.js';
-import { fragment, runTask, step, testTemplate, waitForStep } from '../support/engine.js';
+import { gateUpdate, operateUpdate, SLICE_WORKFLOW_TYPE } from '../../workflows/definitions.js';
+import { fragment, runTask, step, testTemplate, waitFor, waitForStep } from '../support/engine.js';
 import { useTimeSkippingEngine } from '../support/suite.js';
 import { concurrencyOf, failTimes } from '../support/test-handlers.js';
 
@@ -155,6 +155,36 @@ describe('slices', () => {
     const p7 = steps.find((s) => s.name === 'p7')!;
     expect(p7).toMatchObject({ state: 'completed', executions: 2 });
     expect(p7.operatorAction).toBe('retry by test');
+  });
+
+  it('takes a gate decision for a gate waiting inside a slice through the task', async () => {
+    const id = workflowId('gate');
+    const { result, steps, details } = await runTask({
+      ...engine,
+      template: testTemplate({ maxSteps: 20 }, { maxSteps: 100 }),
+      planner: scriptedPlanner(() =>
+        fragment([
+          ...Array.from({ length: 10 }, (_, i) => step(`a${i}`, 'add', { values: [i, 1] })),
+          step('approval', 'gate', { prompt: 'ship it?', timeout_ms: 3600_000, on_timeout: 'reject' }),
+          step('after', 'add', { values: ['${steps.a9.output.value}', 100] }, ['approval', 'a9']),
+        ]),
+      ),
+      workflowId: id,
+      limits,
+      during: async (h) => {
+        // the task accepts the decision once the slice has told it that its gate waits
+        await waitFor(
+          () => h.executeUpdate(gateUpdate, { args: [{ step: 'approval', decision: 'approve', by: 'alice', comment: 'fine' }] }).then(() => true),
+          (ok) => ok,
+          'the gate waiting in its slice',
+        );
+      },
+    });
+    expect(result?.outputs['converge']).toMatchObject({ results: { after: { value: 110 } } });
+    expect(steps.find((s) => s.name === 'approval')).toMatchObject({ state: 'completed' });
+    expect(details['approval']!.output).toMatchObject({ outcome: 'approved', approved: true, by: 'alice', comment: 'fine' });
+    const slices = await childWorkflows(id);
+    expect(slices.map((c) => c.workflowId)).toEqual([`${id}/plan#0`, `${id}/plan#1`]);
   });
 
   it('fails the task when a step of a slice fails, naming the step', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,9 +29,37 @@ describe('local blob store', () => {
   });
 
   it('names what is missing and what to do', async () => {
-    const store = localBlobStore(mkdtempSync(join(tmpdir(), 'weft-blobs-')));
-    await expect(store.get(`sha256:${'0'.repeat(64)}`)).rejects.toMatchObject({ type: 'BLOB_MISSING', message: expect.stringContaining('must share WEFT_BLOB_DIR') as unknown });
+    const dir = mkdtempSync(join(tmpdir(), 'weft-blobs-'));
+    const store = localBlobStore(dir);
+    const hex = '0'.repeat(64);
+    await expect(store.get(`sha256:${hex}`)).rejects.toMatchObject({
+      type: 'BLOB_MISSING',
+      nonRetryable: false,
+      message:
+        `Stored result sha256:${hex} is not in the blob store ${dir} (no file 00/${hex}.json there). Workers of one task queue, and \`weft blob get\`, ` +
+        'must share one store: the same WEFT_BLOB_URL=s3://bucket/prefix on all of them (workers on several machines), or the same WEFT_BLOB_DIR (one machine, or a volume every worker mounts).',
+    });
     await expect(store.get('nope')).rejects.toMatchObject({ type: 'BLOB_REF_INVALID' });
+  });
+
+  it('calls a blob it cannot read (not a missing one) a store error, with the reason', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weft-blobs-'));
+    const hex = '1'.repeat(64);
+    mkdirSync(join(dir, '11', `${hex}.json`), { recursive: true }); // a directory where the file should be
+    await expect(localBlobStore(dir).get(`sha256:${hex}`)).rejects.toMatchObject({ type: 'BLOB_STORE_ERROR', message: expect.stringMatching(/^Could not read stored result sha256:1{64} from the blob store .*EISDIR/) as unknown });
+  });
+
+  it('says in a worker that its own store lacks the result: another worker, with another store, most likely wrote it', async () => {
+    const written = localBlobStore(mkdtempSync(join(tmpdir(), 'weft-blobs-')));
+    const ref = await written.put(big);
+    const elsewhere = mkdtempSync(join(tmpdir(), 'weft-blobs-'));
+    const failure = await hydrate({ data: ref as unknown as JsonValue }, localBlobStore(elsewhere)).then(
+      () => null,
+      (e: unknown) => e as { type?: string; message: string; nonRetryable?: boolean },
+    );
+    expect(failure).toMatchObject({ type: 'BLOB_MISSING', nonRetryable: false });
+    expect(failure?.message).toMatch(new RegExp(`^This worker's blob store does not have a stored result the step reads; a worker with another store most likely wrote it\\. Stored result ${ref.$weft_blob} is not in the blob store ${elsewhere} `));
+    expect(failure?.message).toContain('WEFT_BLOB_URL=s3://bucket/prefix');
   });
 });
 

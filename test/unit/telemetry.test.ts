@@ -142,6 +142,23 @@ describe('spans from workflow events', () => {
     expect(a!.duration).toEqual([0, 250_000_000]);
   });
 
+  it("put a slice's steps and a continued run's under the task's one span", () => {
+    const { exporter, spans } = tracer();
+    // the task's first run was run-1; a later run continued it as new; a slice ran some steps
+    spans.stepEnded({ workflowId: 'wf', runId: 'run-1', firstExecutionRunId: 'run-1' }, step({ step: 'first' }));
+    spans.stepEnded({ workflowId: 'wf', runId: 'run-3', firstExecutionRunId: 'run-1' }, step({ step: 'later' }));
+    spans.stepEnded({ workflowId: 'wf/plan#0', runId: 'slice-run', firstExecutionRunId: 'slice-run', memo: { weft_slice: { task: 'wf', taskRun: 'run-1', step: 'plan', index: 0 } } }, step({ step: 'sliced' }));
+    spans.taskEnded({ workflowId: 'wf', runId: 'run-3', firstExecutionRunId: 'run-1' }, { template: 't', outcome: 'completed', phases: 2, startedAtMs: 0, finishedAtMs: 5000, utilization: { steps: 0, phases: 0, llm_calls: 0, cost: 0, wall_time: 0 }, exhausted: null, costUsd: 0, steps: 3 });
+    const finished = exporter.getFinishedSpans();
+    const task = finished.find((s) => s.name === 'weft.task')!;
+    expect(task.spanContext().spanId).toBe(stableId(8, 'run-1', 'task'));
+    expect(task.attributes['weft.task.run_id']).toBe('run-3');
+    const steps = finished.filter((s) => s.name !== 'weft.task');
+    expect(steps.map((s) => s.parentSpanId)).toEqual([task.spanContext().spanId, task.spanContext().spanId, task.spanContext().spanId]);
+    expect(new Set(steps.map((s) => s.spanContext().traceId))).toEqual(new Set([stableId(16, 'run-1')]));
+    expect(steps.map((s) => s.attributes['weft.task.id'])).toEqual(['wf', 'wf', 'wf']);
+  });
+
   it("join the starter's trace through the memo", async () => {
     const { exporter, spans, provider } = tracer();
     const starter = provider.getTracer('test').startSpan('weft run');

@@ -26,7 +26,7 @@ export const blobGetCommand = defineCommand({
     } catch (e) {
       const failure = e as { type?: string; message: string };
       if (failure.type === 'BLOB_MISSING' && !store.location?.startsWith('s3://')) {
-        throw new CliError(`${positionals.ref} is not in ${store.location}: ${failure.message.split('. ')[0]}. Set WEFT_BLOB_URL or WEFT_BLOB_DIR to the store the workers write to.`, 1);
+        throw new CliError(`${failure.message.split('. ')[0]}. Set WEFT_BLOB_URL or WEFT_BLOB_DIR to the store the workers write to.`, 1);
       }
       throw new CliError(failure.message, 1);
     }
