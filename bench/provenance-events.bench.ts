@@ -16,26 +16,14 @@
  * Starts its own dev server from the cached Temporal CLI (./temporal-dev.sh build first).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { z } from 'zod';
-import { defineHandler } from '../src/handler.js';
 import { scriptedPlanner } from '../src/planner/scripted.js';
 import { startDevServerEnv } from '../test/support/environments.js';
 import { bundle, fragment, runTask, step, testTemplate } from '../test/support/engine.js';
-import { testHandlers } from '../test/support/test-handlers.js';
+import { priced, testHandlers } from '../test/support/test-handlers.js';
 import type { Fragment } from '../src/core/fragment.js';
 
 const STEPS = 200;
 const ITEMS = 1_000;
-
-const priced = defineHandler({
-  name: 'priced',
-  description: 'Adds numbers, at a price.',
-  category: 'data',
-  estimatedCostUsd: 0.001,
-  input: z.object({ values: z.array(z.number()) }).strict(),
-  output: z.object({ value: z.number() }),
-  run: ({ values }) => Promise.resolve({ value: values.reduce((a, b) => a + b, 0) }),
-});
 
 const many = (handler: string): Fragment =>
   fragment(Array.from({ length: STEPS }, (_, i) => step(`s${i}`, handler, { values: [i, 1] })));

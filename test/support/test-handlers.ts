@@ -148,4 +148,15 @@ export const batchEcho = defineHandler({
 });
 
 /** Every test handler. */
+/** `add` at a price: every step charges the budget (not in `testHandlers`). */
+export const priced = defineHandler({
+  name: 'priced',
+  description: 'Adds numbers, at a price.',
+  category: 'data',
+  estimatedCostUsd: 0.001,
+  input: z.object({ values: z.array(z.number()) }).strict(),
+  output: z.object({ value: z.number() }),
+  run: ({ values }) => Promise.resolve({ value: values.reduce((a, b) => a + b, 0) }),
+});
+
 export const testHandlers = [emitNumber, add, collect, flaky, tracked, makeRows, sumRows, batchEcho];

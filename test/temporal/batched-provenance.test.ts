@@ -13,20 +13,10 @@ import { scriptedPlanner } from '../../src/planner/scripted.js';
 import { stepsQuery } from '../../workflows/definitions.js';
 import { fragment, runTask, step, testTemplate, waitFor } from '../support/engine.js';
 import { useTimeSkippingEngine } from '../support/suite.js';
-import { testHandlers } from '../support/test-handlers.js';
+import { priced, testHandlers } from '../support/test-handlers.js';
 
 const STEPS = 20;
 const harness = useTimeSkippingEngine();
-
-const priced = defineHandler({
-  name: 'priced',
-  description: 'Adds numbers, at a price.',
-  category: 'data',
-  estimatedCostUsd: 0.001,
-  input: z.object({ values: z.array(z.number()) }).strict(),
-  output: z.object({ value: z.number() }),
-  run: ({ values }) => Promise.resolve({ value: values.reduce((a, b) => a + b, 0) }),
-});
 
 let release: () => void = () => undefined;
 const released = new Promise<void>((r) => (release = r));
