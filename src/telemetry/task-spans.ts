@@ -78,10 +78,10 @@ export class TaskSpans {
     }
     const ctx = this.parentContext(traceId, stableId(8, info.runId, 'task'));
     const span = this.ids.with({ spanId: stableId(8, info.runId, 'step', e.step) }, () =>
-      this.tracer.startSpan(STEP_SPAN, { kind: SpanKind.INTERNAL, startTime: e.startedAtMs, attributes }, ctx),
+      this.tracer.startSpan(STEP_SPAN, { kind: SpanKind.INTERNAL, startTime: wallClock(e.startedAtMs), attributes }, ctx),
     );
     if (e.outcome === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: e.errorType ?? 'failed' });
-    span.end(Math.max(e.finishedAtMs, e.startedAtMs));
+    span.end(wallClock(Math.max(e.finishedAtMs, e.startedAtMs)));
   }
 
   /** A planning call: a GenAI client span under its planning step's span. */
@@ -109,10 +109,10 @@ export class TaskSpans {
     };
     const ctx = this.parentContext(traceId, stableId(8, info.runId, 'step', e.planningStep));
     const span = this.ids.with({ spanId: stableId(8, info.runId, 'planning', e.planningStep, String(e.phase), String(e.attempt)) }, () =>
-      this.tracer.startSpan(`${GEN_AI_OPERATION} ${model}`, { kind: SpanKind.CLIENT, startTime: e.startedAtMs, attributes }, ctx),
+      this.tracer.startSpan(`${GEN_AI_OPERATION} ${model}`, { kind: SpanKind.CLIENT, startTime: wallClock(e.startedAtMs), attributes }, ctx),
     );
     if (e.result === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: e.codes[0] ?? 'failed' });
-    span.end(Math.max(e.finishedAtMs, e.startedAtMs));
+    span.end(wallClock(Math.max(e.finishedAtMs, e.startedAtMs)));
   }
 
   /** The task ended: the task span, under the starter's span when there is one. */
@@ -131,9 +131,18 @@ export class TaskSpans {
     };
     const ctx = parent ? trace.setSpanContext(context.active(), parent) : context.active();
     const span = this.ids.with({ traceId, spanId: stableId(8, info.runId, 'task') }, () =>
-      this.tracer.startSpan(TASK_SPAN, { kind: SpanKind.INTERNAL, startTime: e.startedAtMs, attributes, root: parent === null }, ctx),
+      this.tracer.startSpan(TASK_SPAN, { kind: SpanKind.INTERNAL, startTime: wallClock(e.startedAtMs), attributes, root: parent === null }, ctx),
     );
     if (e.outcome === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: 'task failed' });
-    span.end(Math.max(e.finishedAtMs, e.startedAtMs));
+    span.end(wallClock(Math.max(e.finishedAtMs, e.startedAtMs)));
   }
+}
+
+/**
+ * Epoch milliseconds as a `Date`: OpenTelemetry reads a plain number no larger than
+ * `performance.now()` as a performance timestamp, so a small epoch value (tests, clocks at 0)
+ * would otherwise be shifted by the process's start time and a span could end before it began.
+ */
+function wallClock(ms: number): Date {
+  return new Date(ms);
 }
