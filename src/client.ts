@@ -164,9 +164,9 @@ export class WeftClient {
     return this.call(workflowId, () => this.handle(workflowId).result());
   }
 
-  /** The step table with states and provenance (layer 1). */
+  /** The step table with states and provenance (layer 1); steps in running slices as they are now. */
   steps(workflowId: string): Promise<StepRecord[]> {
-    return this.query(workflowId, () => readStepTable(this.handle(workflowId)));
+    return this.query(workflowId, () => readStepTable(this.handle(workflowId), (slice) => this.client.workflow.getHandle(slice)));
   }
 
   /** The budget ledger, what remains, and the one-line summary. */

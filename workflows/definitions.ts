@@ -259,6 +259,12 @@ export interface GateDecision {
 export const stepsQuery = defineQuery<StepRecord[]>('weft.steps');
 /** One page of the step table (about 1 MB of records) from the given index: `weft.steps` for any size of task. */
 export const stepsPageQuery = defineQuery<StepsPage, [from: number]>('weft.steps.page');
+/**
+ * The slices running now (their workflow IDs). A running slice's steps are fresher there than in
+ * the task's table, which learns how they went when the slice ends: `weft.steps` on each slice
+ * answers them as they are (`WeftClient.steps` reads both).
+ */
+export const slicesQuery = defineQuery<string[]>('weft.slices');
 /** Budget ledger and what remains. */
 export const budgetQuery = defineQuery<BudgetView>('weft.budget');
 /**

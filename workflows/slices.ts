@@ -28,6 +28,7 @@ import {
   budgetQuery,
   sliceGateSignal,
   sliceOperateSignal,
+  slicesQuery,
   stepsQuery,
   SLICE_WORKFLOW_TYPE,
   type GateDecision,
@@ -75,6 +76,7 @@ export async function weftSlice(input: SliceInput): Promise<SliceResult> {
   setHandler(sliceOperateSignal, (req: OperateRequest) => void run.operatorDecisions.set(req.step, req));
   setHandler(sliceGateSignal, (d: GateDecision) => void run.gateDecisions.set(d.step, d));
   setHandler(stepsQuery, () => run.records());
+  setHandler(slicesQuery, () => runningSlices(run));
   setHandler(budgetQuery, () => ({ ledger: run.ledger, remaining: remaining(run.ledger, Date.now()), line: budgetLine(run.ledger) }));
   const byName = new Map<string, SliceStep>();
   for (const s of input.steps) {
@@ -361,6 +363,11 @@ export function onSliceSteps(run: TaskRun, change: SliceStepsChanged): void {
     else run.waitingGates.delete(name);
   }
   run.publish();
+}
+
+/** The workflow IDs of the slices running now, in the order they started. */
+export function runningSlices(run: TaskRun | null): string[] {
+  return run ? [...new Set(run.inSlice.values())] : [];
 }
 
 /** Forwards an operator's decision on a step that waits in a slice; false when the step is not in one. */

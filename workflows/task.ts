@@ -26,6 +26,7 @@ import {
   operateUpdate,
   planningQuery,
   sliceStepsSignal,
+  slicesQuery,
   stateQuery,
   stepQuery,
   stepsPageQuery,
@@ -43,7 +44,7 @@ import { TaskRun } from './run-state.js';
 import { executeHandlerStep } from './step-exec.js';
 import { validateOperatorSkip } from './operator.js';
 import { taskEnded } from './telemetry.js';
-import { forwardToSlice, onSliceSteps } from './slices.js';
+import { forwardToSlice, onSliceSteps, runningSlices } from './slices.js';
 import { restore } from './continuation.js';
 
 const { weftLoadTemplate } = proxyActivities<{ weftLoadTemplate(req: LoadTemplateRequest): Promise<LoadedTemplate> }>({
@@ -150,6 +151,7 @@ function installHandlers(holder: { run: TaskRun | null }): void {
   setHandler(stepsQuery, () => holder.run?.records() ?? []);
   // A query handler records nothing in history: adding one needs no patch.
   setHandler(stepsPageQuery, (from: number) => stepsPage(holder.run?.records() ?? [], from));
+  setHandler(slicesQuery, () => runningSlices(holder.run));
   setHandler(sliceStepsSignal, (change: SliceStepsChanged) => {
     if (holder.run) onSliceSteps(holder.run, change);
   });

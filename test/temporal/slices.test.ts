@@ -10,7 +10,9 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { JsonValue } from '../../src/core/json.js';
 import { isBlobRef } from '../../src/core/blob.js';
 import { scriptedPlanner } from '../../src/planner/scripted.js';
-import { gateUpdate, operateUpdate, SLICE_WORKFLOW_TYPE } from '../../workflows/definitions.js';
+import { gateUpdate, operateUpdate, SLICE_WORKFLOW_TYPE, slicesQuery, stepsQuery } from '../../workflows/definitions.js';
+import { readStepTable } from '../../src/client/steps.js';
+import type { StepRecord } from '../../src/core/steps.js';
 import { fragment, runTask, step, testTemplate, waitFor, waitForStep } from '../support/engine.js';
 import { useTimeSkippingEngine } from '../support/suite.js';
 import { concurrencyOf, failTimes } from '../support/test-handlers.js';
@@ -185,6 +187,50 @@ describe('slices', () => {
     expect(details['approval']!.output).toMatchObject({ outcome: 'approved', approved: true, by: 'alice', comment: 'fine' });
     const slices = await childWorkflows(id);
     expect(slices.map((c) => c.workflowId)).toEqual([`${id}/plan#0`, `${id}/plan#1`]);
+  });
+
+  it('answers a running slice\'s steps as they are: the client reads the slices the task names', async () => {
+    const id = workflowId('live');
+    let live: StepRecord[] = [];
+    let stale: StepRecord[] = [];
+    let running: string[] = [];
+    const { result } = await runTask({
+      ...engine,
+      template: testTemplate({ maxSteps: 20 }, { maxSteps: 100 }),
+      planner: scriptedPlanner(() =>
+        fragment([
+          ...Array.from({ length: 9 }, (_, i) => step(`a${i}`, 'add', { values: [i, 1] })),
+          step('approval', 'gate', { prompt: 'ship it?', timeout_ms: 3600_000, on_timeout: 'reject' }),
+          step('after', 'add', { values: [1, 2] }, ['approval']),
+        ]),
+      ),
+      workflowId: id,
+      limits,
+      during: async (h) => {
+        const open = (slice: string) => engine.env.client.workflow.getHandle(slice);
+        // the gate holds slice plan#0 open after its nine adds completed
+        live = await waitFor(
+          () => readStepTable(h, open),
+          (s) => s.filter((x) => /^a\d$/.test(x.name) && x.state === 'completed').length === 9,
+          'the adds of the running slice, completed',
+        );
+        stale = await h.query(stepsQuery);
+        running = await h.query(slicesQuery);
+        await waitFor(
+          () => h.executeUpdate(gateUpdate, { args: [{ step: 'approval', decision: 'approve', by: 'alice' }] }).then(() => true),
+          (ok) => ok,
+          'the gate waiting in its slice',
+        );
+      },
+    });
+    expect(result?.outputs['converge']).toMatchObject({ results: { after: { value: 3 } } });
+    expect(running).toEqual([`${id}/plan#0`]);
+    // the task's own table heard nothing of the adds yet: their slice has not ended
+    expect(stale.find((s) => s.name === 'a0')).toMatchObject({ state: 'pending' });
+    // read through the slice, they are completed, with the provenance the task gave them
+    expect(live.find((s) => s.name === 'a0')).toMatchObject({ state: 'completed', executions: 1, provenance: { createdBy: 'planning_step', planningStep: 'plan' } });
+    expect(live.find((s) => s.name === 'after')).toMatchObject({ state: 'pending' });
+    expect(live.map((s) => s.name)).toEqual(stale.map((s) => s.name));
   });
 
   it('fails the task when a step of a slice fails, naming the step', async () => {

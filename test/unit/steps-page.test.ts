@@ -3,12 +3,12 @@
  * one query result (2 MB), so the workflow answers `weft.steps.page` in pages cut by bytes and the
  * client reads them all, or the whole table from a worker that predates pages.
  */
-import { QueryNotRegisteredError } from '@temporalio/client';
+import { QueryNotRegisteredError, WorkflowNotFoundError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { readStepTable } from '../../src/client/steps.js';
 import { jsonByteLength } from '../../src/core/json.js';
 import { newStepRecord, stepsPage, STEPS_PAGE_BYTES, type StepRecord } from '../../src/core/steps.js';
-import { stepsPageQuery, stepsQuery } from '../../workflows/definitions.js';
+import { slicesQuery, stepsPageQuery, stepsQuery } from '../../workflows/definitions.js';
 
 const child = (i: number): StepRecord => ({
   ...newStepRecord({
@@ -85,5 +85,54 @@ describe('readStepTable', () => {
     const handle = handleOf(table.slice(0, 5), false);
     expect((await readStepTable(handle)).map((s) => s.name)).toEqual(['fan[0]', 'fan[1]', 'fan[2]', 'fan[3]', 'fan[4]']);
     expect(handle.asked).toEqual([0, 'whole']);
+  });
+});
+
+describe('readStepTable with running slices', () => {
+  const pendingChild = (i: number): StepRecord => ({ ...child(i), state: 'pending', executions: 0, startedAtMs: null, finishedAtMs: null, outputBytes: null });
+  /** A workflow that answers pages, `weft.slices` (or not) and `weft.steps`. */
+  function workflow(records: readonly StepRecord[], slices: string[] | 'unknown' | 'gone') {
+    return {
+      query: <R>(query: unknown, ...args: unknown[]): Promise<R> => {
+        if (slices === 'gone') return Promise.reject(new WorkflowNotFoundError('workflow not found', 'x', undefined));
+        if (query === stepsPageQuery) return Promise.resolve(stepsPage(records, args[0] as number) as R);
+        if (query === stepsQuery) return Promise.resolve(records as R);
+        if (query === slicesQuery) {
+          if (slices === 'unknown') return Promise.reject(new QueryNotRegisteredError('Workflow did not register a handler for weft.slices', 3));
+          return Promise.resolve(slices as R);
+        }
+        return Promise.reject(new Error('unexpected query'));
+      },
+    };
+  }
+
+  it("takes a running slice's records (and its own slices') over the task's stale copies", async () => {
+    const task = workflow([child(0), pendingChild(1), pendingChild(2), pendingChild(3)], ['t/fan#0', 't/fan#1']);
+    const slices: Record<string, ReturnType<typeof workflow>> = {
+      't/fan#0': workflow([child(1), { ...pendingChild(2), state: 'running' }], ['t/fan#0/inner#0']),
+      't/fan#0/inner#0': workflow([child(2)], []),
+      't/fan#1': workflow([{ ...pendingChild(3), state: 'parked' }], []),
+    };
+    const steps = await readStepTable(task, (id) => slices[id]!);
+    expect(steps.map((s) => [s.name, s.state])).toEqual([
+      ['fan[0]', 'completed'],
+      ['fan[1]', 'completed'],
+      ['fan[2]', 'completed'],
+      ['fan[3]', 'parked'],
+    ]);
+  });
+
+  it("keeps the task's table from a worker without weft.slices, for a slice gone since, and when nothing runs", async () => {
+    const table = [child(0), pendingChild(1)];
+    const opened: string[] = [];
+    const open = (id: string) => {
+      opened.push(id);
+      return workflow([], 'gone');
+    };
+    expect(await readStepTable(workflow(table, 'unknown'), open)).toEqual(table);
+    expect(await readStepTable(workflow(table, ['t/fan#0']), open)).toEqual(table);
+    expect(opened).toEqual(['t/fan#0']);
+    expect(await readStepTable(workflow([child(0)], ['never-asked']), open)).toEqual([child(0)]);
+    expect(opened).toEqual(['t/fan#0']);
   });
 });
