@@ -17,7 +17,6 @@ import {
   operateUpdate,
   planningQuery,
   stateQuery,
-  stepQuery,
   TASK_WORKFLOW_TYPE,
   type BudgetView,
   type GateDecision,
@@ -31,7 +30,7 @@ import {
 } from '../workflows/definitions.js';
 import { translateError, WeftClientError } from './client/errors.js';
 import { readTaskView } from './client/read.js';
-import { readStepTable } from './client/steps.js';
+import { readStepDetail, readStepTable } from './client/steps.js';
 import { boundedUpdate } from './client/updates.js';
 import type { TaskView } from './history/task-view.js';
 import { tlsOptions } from './client/tls.js';
@@ -179,9 +178,9 @@ export class WeftClient {
     return this.query(workflowId, () => this.handle(workflowId).query(planningQuery));
   }
 
-  /** One step with its input and output (layer 4); null when the task has no such step. */
+  /** One step with its input and output (layer 4), from its slice while one runs it; null when the task has no such step. */
   step(workflowId: string, name: string): Promise<StepDetail | null> {
-    return this.query(workflowId, () => this.handle(workflowId).query(stepQuery, name));
+    return this.query(workflowId, () => readStepDetail(this.handle(workflowId), name, (slice) => this.client.workflow.getHandle(slice)));
   }
 
   /** The task's state as the workflow sees it. */

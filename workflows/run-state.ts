@@ -10,7 +10,7 @@ import type { CompiledPlan } from '../src/core/plan.js';
 import { SA } from '../src/core/search-attributes.js';
 import { planningOutcome } from '../src/core/planning-outcome.js';
 import { countByOrigin, memoRows, type StepRecord } from '../src/core/steps.js';
-import { sliceStepsSignal, type CarriedState, type SliceTask, type RunLimits, type GateDecision, type OperateRequest, type PlanningAttempt, type TaskState } from './definitions.js';
+import { sliceStepsSignal, type CarriedState, type SliceTask, type RunLimits, type GateDecision, type OperateRequest, type PlanningAttempt, type StepDetail, type TaskState } from './definitions.js';
 import { renderDetails } from './details.js';
 
 /** The `WeftCreatedBy` value of a task where an operator gave a skipped step's output. */
@@ -99,6 +99,13 @@ export class TaskRun {
     const s = this.steps.get(name);
     if (!s) throw new Error(`unknown step '${name}'`);
     return s;
+  }
+
+  /** A step with its input and output (the `weft.step` query); null for unknown names. */
+  detail(name: string): StepDetail | null {
+    const record = this.steps.get(name);
+    if (!record) return null;
+    return { record, input: this.inputs.get(name) ?? null, output: this.outputs.get(name) ?? null };
   }
 
   /** All records in creation order. */

@@ -29,6 +29,7 @@ import {
   sliceGateSignal,
   sliceOperateSignal,
   slicesQuery,
+  stepQuery,
   stepsQuery,
   SLICE_WORKFLOW_TYPE,
   type GateDecision,
@@ -76,6 +77,7 @@ export async function weftSlice(input: SliceInput): Promise<SliceResult> {
   setHandler(sliceOperateSignal, (req: OperateRequest) => void run.operatorDecisions.set(req.step, req));
   setHandler(sliceGateSignal, (d: GateDecision) => void run.gateDecisions.set(d.step, d));
   setHandler(stepsQuery, () => run.records());
+  setHandler(stepQuery, (name: string) => run.detail(name));
   setHandler(slicesQuery, () => runningSlices(run));
   setHandler(budgetQuery, () => ({ ledger: run.ledger, remaining: remaining(run.ledger, Date.now()), line: budgetLine(run.ledger) }));
   const byName = new Map<string, SliceStep>();

@@ -161,13 +161,7 @@ function installHandlers(holder: { run: TaskRun | null }): void {
     const run = holder.run ?? starting();
     return { ledger: run.ledger, remaining: remaining(run.ledger, Date.now()), line: budgetLine(run.ledger) };
   });
-  setHandler(stepQuery, (name: string) => {
-    const run = holder.run;
-    if (!run) return null;
-    const record = run.steps.get(name);
-    if (!record) return null;
-    return { record, input: run.inputs.get(name) ?? null, output: run.outputs.get(name) ?? null };
-  });
+  setHandler(stepQuery, (name: string) => holder.run?.detail(name) ?? null);
   setHandler(
     operateUpdate,
     async (req: OperateRequest) => {

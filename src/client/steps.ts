@@ -4,14 +4,17 @@
  * steps in slices (child workflows) learns how they went when a slice ends; until then the
  * running slices answer for their own steps.
  */
-import { QueryNotRegisteredError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { QueryNotRegisteredError, WorkflowNotFoundError, type QueryDefinition, type WorkflowHandle } from '@temporalio/client';
 import type { StepRecord } from '../core/steps.js';
-import { slicesQuery, stepsPageQuery, stepsQuery } from '../../workflows/definitions.js';
+import { slicesQuery, stepQuery, stepsPageQuery, stepsQuery, type StepDetail } from '../../workflows/definitions.js';
 
 type Queryable = Pick<WorkflowHandle, 'query'>;
 
 /** Nested slices (a fan-out inside a slice) are read this deep, no deeper. */
 const SLICE_DEPTH = 3;
+
+/** States in which a step's record in the task may be behind its slice's. */
+const LIVE_STATES: ReadonlySet<StepRecord['state']> = new Set(['pending', 'running', 'parked']);
 
 /**
  * The whole step table of a task: `weft.steps.page` until the last page; from a worker that
@@ -22,9 +25,28 @@ const SLICE_DEPTH = 3;
  */
 export async function readStepTable(handle: Queryable, sliceHandle?: (workflowId: string) => Queryable): Promise<StepRecord[]> {
   const table = await readPages(handle);
-  if (!sliceHandle || !table.some((s) => s.state === 'pending' || s.state === 'running' || s.state === 'parked')) return table;
-  const live = await runningSliceSteps(handle, sliceHandle, SLICE_DEPTH);
+  if (!sliceHandle || !table.some((s) => LIVE_STATES.has(s.state))) return table;
+  const slices = await runningSlices(handle, sliceHandle, SLICE_DEPTH);
+  const answers = await Promise.all(slices.map((slice) => askSlice(slice, stepsQuery)));
+  // Outer slices first: a nested slice's records are the fresher.
+  const live = new Map<string, StepRecord>();
+  for (const records of answers) for (const r of records ?? []) live.set(r.name, r);
   return live.size === 0 ? table : table.map((r) => live.get(r.name) ?? r);
+}
+
+/**
+ * One step with its input and output: the task's answer, or, while the step runs in a slice,
+ * the slice's.
+ */
+export async function readStepDetail(handle: Queryable, name: string, sliceHandle: (workflowId: string) => Queryable): Promise<StepDetail | null> {
+  const detail = await handle.query(stepQuery, name);
+  if (!detail || !LIVE_STATES.has(detail.record.state)) return detail;
+  // The innermost slice holding the step knows it best.
+  for (const slice of (await runningSlices(handle, sliceHandle, SLICE_DEPTH)).reverse()) {
+    const there = await askSlice(slice, stepQuery, name);
+    if (there) return there;
+  }
+  return detail;
 }
 
 async function readPages(handle: Queryable): Promise<StepRecord[]> {
@@ -45,33 +67,22 @@ async function readPages(handle: Queryable): Promise<StepRecord[]> {
   return out;
 }
 
-/** The records of the steps in the slices that `handle` runs now (and in theirs), by step name. */
-async function runningSliceSteps(handle: Queryable, open: (workflowId: string) => Queryable, depth: number): Promise<Map<string, StepRecord>> {
-  const out = new Map<string, StepRecord>();
-  let slices: string[];
+/** Handles on the slices `handle` runs now and, `depth` levels down, the slices they run; outer first. */
+async function runningSlices(handle: Queryable, open: (workflowId: string) => Queryable, depth: number): Promise<Queryable[]> {
+  if (depth === 0) return [];
+  // Workers before `weft.slices` run no slices, or do not say which: the task's table stands.
+  const ids = (await askSlice(handle, slicesQuery)) ?? [];
+  const slices = ids.map(open);
+  const nested = await Promise.all(slices.map((s) => runningSlices(s, open, depth - 1)));
+  return [...slices, ...nested.flat()];
+}
+
+/** A query to a slice; null when the slice is gone since the task named it (retention) or cannot answer it. */
+async function askSlice<R, A extends unknown[]>(slice: Queryable, query: QueryDefinition<R, A>, ...args: A): Promise<R | null> {
   try {
-    slices = await handle.query(slicesQuery);
+    return await slice.query(query, ...args);
   } catch (err) {
-    // Workers before `weft.slices` run no slices, or do not say which: the task's table stands.
-    if (err instanceof QueryNotRegisteredError) return out;
+    if (err instanceof WorkflowNotFoundError || err instanceof QueryNotRegisteredError) return null;
     throw err;
   }
-  const answers = await Promise.all(
-    slices.map(async (id) => {
-      const slice = open(id);
-      try {
-        const records = await slice.query(stepsQuery);
-        const nested = depth > 1 ? await runningSliceSteps(slice, open, depth - 1) : new Map<string, StepRecord>();
-        const merged = new Map(records.map((r) => [r.name, r]));
-        for (const [name, r] of nested) merged.set(name, r);
-        return [...merged.values()];
-      } catch (err) {
-        // A slice gone since the task named it (retention) leaves its steps as the task last heard.
-        if (err instanceof WorkflowNotFoundError) return [];
-        throw err;
-      }
-    }),
-  );
-  for (const records of answers) for (const r of records) out.set(r.name, r);
-  return out;
 }

@@ -10,8 +10,8 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { JsonValue } from '../../src/core/json.js';
 import { isBlobRef } from '../../src/core/blob.js';
 import { scriptedPlanner } from '../../src/planner/scripted.js';
-import { gateUpdate, operateUpdate, SLICE_WORKFLOW_TYPE, slicesQuery, stepsQuery } from '../../workflows/definitions.js';
-import { readStepTable } from '../../src/client/steps.js';
+import { gateUpdate, operateUpdate, SLICE_WORKFLOW_TYPE, slicesQuery, stepsQuery, type StepDetail } from '../../workflows/definitions.js';
+import { readStepDetail, readStepTable } from '../../src/client/steps.js';
 import type { StepRecord } from '../../src/core/steps.js';
 import { fragment, runTask, step, testTemplate, waitFor, waitForStep } from '../support/engine.js';
 import { useTimeSkippingEngine } from '../support/suite.js';
@@ -194,6 +194,7 @@ describe('slices', () => {
     let live: StepRecord[] = [];
     let stale: StepRecord[] = [];
     let running: string[] = [];
+    let detail: StepDetail | null = null;
     const { result } = await runTask({
       ...engine,
       template: testTemplate({ maxSteps: 20 }, { maxSteps: 100 }),
@@ -216,6 +217,7 @@ describe('slices', () => {
         );
         stale = await h.query(stepsQuery);
         running = await h.query(slicesQuery);
+        detail = await readStepDetail(h, 'a4', open);
         await waitFor(
           () => h.executeUpdate(gateUpdate, { args: [{ step: 'approval', decision: 'approve', by: 'alice' }] }).then(() => true),
           (ok) => ok,
@@ -231,6 +233,8 @@ describe('slices', () => {
     expect(live.find((s) => s.name === 'a0')).toMatchObject({ state: 'completed', executions: 1, provenance: { createdBy: 'planning_step', planningStep: 'plan' } });
     expect(live.find((s) => s.name === 'after')).toMatchObject({ state: 'pending' });
     expect(live.map((s) => s.name)).toEqual(stale.map((s) => s.name));
+    // one step's detail (layer 4) comes from its slice too
+    expect(detail).toMatchObject({ record: { name: 'a4', state: 'completed' }, input: { values: [4, 1] }, output: { value: 5 } });
   });
 
   it('fails the task when a step of a slice fails, naming the step', async () => {
