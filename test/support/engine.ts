@@ -93,7 +93,42 @@ export function runTask(opts: {
   const given = handlers ?? testHandlers;
   // The test template allows gate and fan_out: add them unless the test brought its own.
   const control = [gate, fanOut].filter((h) => !given.some((g) => g.name === h.name));
-  return runPublicTask(env, workflowBundle, { ...rest, handlers: [...given, ...control], input: input ?? { n: 1 } });
+  let report: NodeJS.Timeout | undefined;
+  const during = async (handle: WorkflowHandle<typeof weftTask>): Promise<void> => {
+    report = setTimeout(() => void reportHang(env, handle.workflowId), HANG_REPORT_AFTER_MS);
+    report.unref();
+    if (opts.during) await opts.during(handle);
+  };
+  return runPublicTask(env, workflowBundle, { ...rest, during, handlers: [...given, ...control], input: input ?? { n: 1 } }).finally(() => clearTimeout(report));
+}
+
+/** A task still open after this long (the test timeout is 120 s) gets its histories printed. */
+const HANG_REPORT_AFTER_MS = Number(process.env['WEFT_TEST_HANG_REPORT_MS'] ?? 60_000);
+
+/**
+ * Prints what a task that has not closed is waiting for — its pending activities and children and
+ * the last events of its history and of every child's — so a test that times out says why.
+ */
+async function reportHang(env: TestWorkflowEnvironment, workflowId: string, depth = 0): Promise<void> {
+  try {
+    const handle = env.client.workflow.getHandle(workflowId);
+    const d = await handle.describe();
+    const raw = d.raw;
+    const events = (await handle.fetchHistory()).events ?? [];
+    const lines = events.slice(-40).map((e) => {
+      const attrs = Object.entries(e).find(([k, v]) => k.endsWith('Attributes') && v);
+      const detail = attrs ? JSON.stringify(attrs[1], (k, v: unknown) => (k === 'payloads' || k === 'header' || k === 'data' ? '…' : v)).slice(0, 300) : '';
+      return `  #${String(e.eventId)} ${String(e.eventType)} ${detail}`;
+    });
+    const pending = (raw.pendingActivities ?? []).map((a) => `  activity ${a.activityId} ${String(a.state)} attempt ${a.attempt} ${a.lastFailure?.message ?? ''}`);
+    const children = (raw.pendingChildren ?? []).map((c) => c.workflowId ?? '');
+    console.error(
+      [`[hang report] ${workflowId} (${d.status.name}, ${events.length} events, pending workflow task: ${raw.pendingWorkflowTask ? JSON.stringify(raw.pendingWorkflowTask.state) : 'none'})`, ...pending, ...children.map((c) => `  child ${c}`), ...lines].join('\n'),
+    );
+    if (depth < 2) for (const c of children) await reportHang(env, c, depth + 1);
+  } catch (err) {
+    console.error(`[hang report] ${workflowId}: ${String(err)}`);
+  }
 }
 
 /** Polls a condition on a query result (queries do not advance skipped time). */
