@@ -13,7 +13,7 @@ import { scriptedPlanner } from '../../src/planner/scripted.js';
 import { compileTemplate, defineTemplate, staticStep } from '../../src/template/index.js';
 import { operateUpdate } from '../../workflows/definitions.js';
 import { fragment, runTask, step, testTemplate, waitForStep } from '../support/engine.js';
-import { useTimeSkippingEngine } from '../support/suite.js';
+import { useDevServerEngine, useTimeSkippingEngine } from '../support/suite.js';
 import { concurrencyOf, failTimes, testHandlers } from '../support/test-handlers.js';
 
 const engine = useTimeSkippingEngine();
@@ -179,45 +179,6 @@ describe('fan_out', () => {
     expect(steps.find((s) => s.name === 'fan')).toMatchObject({ state: 'completed', executions: 2, operatorAction: 'retry by op' });
   });
 
-  it('fail_fast: the first failure stops the partitions not yet finished and fails the step', async () => {
-    const id = workflowId('fail-fast');
-    failTimes(id, 'fan[1]', 100);
-    const { error, steps } = await runTask({
-      ...engine,
-      template: testTemplate({ stepFailure: { retry: { maximumAttempts: 1 } } }),
-      planner: scriptedPlanner(() => fanFragment(ids(10), { partition_size: 1, concurrency: 2, with: { ms: 200 } })),
-      workflowId: id,
-    });
-    expect(String((error as Error & { cause?: Error }).cause?.message)).toMatch(
-      /Step 'fan' \(fan_out, planning_step\) failed: FAN_OUT_PARTITIONS_FAILED: 1 of 10 partitions of fan-out 'fan' failed: fan\[1\] \(FLAKY_FAILURE: .*\); the rest were stopped \(on_failure fail_fast\)/,
-    );
-    const children = steps.filter((s) => s.spawnedBy === 'fan');
-    expect(children[1]).toMatchObject({ state: 'failed', error: { type: 'FLAKY_FAILURE' } });
-    const notRun = children.filter((c) => c.state === 'cancelled');
-    // at most one other partition was running when fan[1] failed; everything after never started
-    expect(notRun.length).toBeGreaterThanOrEqual(8);
-    expect(children.slice(2).every((c) => c.state === 'cancelled' && c.executions <= 1)).toBe(true);
-    expect(children.find((c) => c.name === 'fan[9]')).toMatchObject({ executions: 0, error: { type: 'FAN_OUT_STOPPED', message: 'Not run: partition 1 (fan[1]) failed and on_failure is fail_fast.' } });
-    expect(concurrencyOf(id).order.some((e) => e === 'start:fan[9]')).toBe(false);
-  });
-
-  it('stops its children when the wall-time budget runs out, and the task converges with partial results', async () => {
-    const { result, steps } = await runTask({
-      ...engine,
-      template: testTemplate({}, { maxWallTimeMs: 1_500 }),
-      planner: scriptedPlanner(() => fanFragment(ids(6), { partition_size: 1, concurrency: 1, with: { ms: 700 } })),
-    });
-    expect(result?.partial).toBe(true);
-    expect(result?.budget.exhausted?.dimension).toBe('wall_time');
-    expect(steps.find((s) => s.name === 'fan')?.state).toBe('cancelled');
-    const children = steps.filter((s) => s.spawnedBy === 'fan');
-    expect(children).toHaveLength(6);
-    // nothing is left looking as if it might still run
-    expect(children.every((c) => c.state === 'completed' || c.state === 'cancelled')).toBe(true);
-    expect(children.filter((c) => c.state === 'cancelled').length).toBeGreaterThanOrEqual(3);
-    expect(children.find((c) => c.name === 'fan[5]')).toMatchObject({ state: 'cancelled', executions: 0 });
-  });
-
   it('refuses more than 25,000 partitions (past 500 they run in slices), saying what partition_size would fit', async () => {
     const { error, steps } = await runTask({
       ...engine,
@@ -276,5 +237,50 @@ describe('fan_out', () => {
       /FAN_OUT_TOO_MANY_PARTITIONS: Fan-out 'fan' would add 50 child steps, but the step budget has 15 left \(5 of 20 used\)\. Set partition_size to at least 7, or raise the template's maxSteps/,
     );
     expect(steps.filter((s) => s.spawnedBy !== null)).toHaveLength(0);
+  });
+});
+
+// The time-skipping server hangs a workflow that cancels an activity in the workflow task that sees
+// it complete (see useDevServerEngine): stopping running partitions is tested on a dev server.
+describe('fan_out stopping running partitions (dev server, real time)', () => {
+  const realTime = useDevServerEngine();
+
+  it('fail_fast: the first failure stops the partitions not yet finished and fails the step', async () => {
+    const id = workflowId('fail-fast');
+    failTimes(id, 'fan[1]', 100);
+    const { error, steps } = await runTask({
+      ...realTime,
+      template: testTemplate({ stepFailure: { retry: { maximumAttempts: 1 } } }),
+      planner: scriptedPlanner(() => fanFragment(ids(10), { partition_size: 1, concurrency: 2, with: { ms: 200 } })),
+      workflowId: id,
+    });
+    expect(String((error as Error & { cause?: Error }).cause?.message)).toMatch(
+      /Step 'fan' \(fan_out, planning_step\) failed: FAN_OUT_PARTITIONS_FAILED: 1 of 10 partitions of fan-out 'fan' failed: fan\[1\] \(FLAKY_FAILURE: .*\); the rest were stopped \(on_failure fail_fast\)/,
+    );
+    const children = steps.filter((s) => s.spawnedBy === 'fan');
+    expect(children[1]).toMatchObject({ state: 'failed', error: { type: 'FLAKY_FAILURE' } });
+    const notRun = children.filter((c) => c.state === 'cancelled');
+    // at most one other partition was running when fan[1] failed; everything after never started
+    expect(notRun.length).toBeGreaterThanOrEqual(8);
+    expect(children.slice(2).every((c) => c.state === 'cancelled' && c.executions <= 1)).toBe(true);
+    expect(children.find((c) => c.name === 'fan[9]')).toMatchObject({ executions: 0, error: { type: 'FAN_OUT_STOPPED', message: 'Not run: partition 1 (fan[1]) failed and on_failure is fail_fast.' } });
+    expect(concurrencyOf(id).order.some((e) => e === 'start:fan[9]')).toBe(false);
+  });
+
+  it('stops its children when the wall-time budget runs out, and the task converges with partial results', async () => {
+    const { result, steps } = await runTask({
+      ...realTime,
+      template: testTemplate({}, { maxWallTimeMs: 1_500 }),
+      planner: scriptedPlanner(() => fanFragment(ids(6), { partition_size: 1, concurrency: 1, with: { ms: 700 } })),
+    });
+    expect(result?.partial).toBe(true);
+    expect(result?.budget.exhausted?.dimension).toBe('wall_time');
+    expect(steps.find((s) => s.name === 'fan')?.state).toBe('cancelled');
+    const children = steps.filter((s) => s.spawnedBy === 'fan');
+    expect(children).toHaveLength(6);
+    // nothing is left looking as if it might still run
+    expect(children.every((c) => c.state === 'completed' || c.state === 'cancelled')).toBe(true);
+    expect(children.filter((c) => c.state === 'cancelled').length).toBeGreaterThanOrEqual(3);
+    expect(children.find((c) => c.name === 'fan[5]')).toMatchObject({ state: 'cancelled', executions: 0 });
   });
 });

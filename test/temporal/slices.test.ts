@@ -14,7 +14,7 @@ import { gateUpdate, operateUpdate, SLICE_WORKFLOW_TYPE, slicesQuery, stepsQuery
 import { readStepDetail, readStepTable } from '../../src/client/steps.js';
 import type { StepRecord } from '../../src/core/steps.js';
 import { fragment, runTask, step, testTemplate, waitFor, waitForStep } from '../support/engine.js';
-import { useTimeSkippingEngine } from '../support/suite.js';
+import { type EngineHarness, useDevServerEngine, useTimeSkippingEngine } from '../support/suite.js';
 import { concurrencyOf, failTimes } from '../support/test-handlers.js';
 
 const engine = useTimeSkippingEngine();
@@ -25,12 +25,12 @@ const workflowId = (what: string): string => `slices-${what}-${process.pid}-${se
 /** Past 5 steps a fragment or fan-out runs in slices of 10. */
 const limits = { stepsInline: 5, stepsPerSlice: 10 };
 
-async function childWorkflows(id: string): Promise<{ workflowId: string; type: string; status: string }[]> {
+async function childWorkflows(harness: EngineHarness, id: string): Promise<{ workflowId: string; type: string; status: string }[]> {
   const out: { workflowId: string; type: string; status: string }[] = [];
   for (let i = 0; i < 100; i++) {
     for (const owner of ['fan', 'plan']) {
       try {
-        const d = await engine.env.client.workflow.getHandle(`${id}/${owner}#${i}`).describe();
+        const d = await harness.env.client.workflow.getHandle(`${id}/${owner}#${i}`).describe();
         out.push({ workflowId: d.workflowId, type: d.type, status: d.status.name });
       } catch {
         // no such slice
@@ -60,7 +60,7 @@ describe('slices', () => {
     expect(children).toHaveLength(23);
     for (const c of children) expect(c).toMatchObject({ state: 'completed', handler: 'batch_echo', executions: 1, provenance: { createdBy: 'batch_spawn', planningStep: 'plan' } });
     // 23 partitions in slices of 10: three child workflows, each a weftSlice that completed
-    const slices = await childWorkflows(id);
+    const slices = await childWorkflows(engine, id);
     expect(slices.map((s) => [s.workflowId, s.type, s.status])).toEqual([
       [`${id}/fan#0`, SLICE_WORKFLOW_TYPE, 'COMPLETED'],
       [`${id}/fan#1`, SLICE_WORKFLOW_TYPE, 'COMPLETED'],
@@ -126,7 +126,7 @@ describe('slices', () => {
     const planned = steps.filter((s) => s.provenance.createdBy === 'planning_step');
     expect(planned).toHaveLength(27);
     expect(planned.every((s) => s.state === 'completed' && s.executions === 1)).toBe(true);
-    const slices = await childWorkflows(id);
+    const slices = await childWorkflows(engine, id);
     // rows and s0–s8, s9–s18, s19–s24 and sum
     expect(slices.map((s) => s.workflowId)).toEqual([`${id}/plan#0`, `${id}/plan#1`, `${id}/plan#2`]);
     // the chain's last value came through three slices
@@ -185,7 +185,7 @@ describe('slices', () => {
     expect(result?.outputs['converge']).toMatchObject({ results: { after: { value: 110 } } });
     expect(steps.find((s) => s.name === 'approval')).toMatchObject({ state: 'completed' });
     expect(details['approval']!.output).toMatchObject({ outcome: 'approved', approved: true, by: 'alice', comment: 'fine' });
-    const slices = await childWorkflows(id);
+    const slices = await childWorkflows(engine, id);
     expect(slices.map((c) => c.workflowId)).toEqual([`${id}/plan#0`, `${id}/plan#1`]);
   });
 
@@ -237,21 +237,6 @@ describe('slices', () => {
     expect(detail).toMatchObject({ record: { name: 'a4', state: 'completed' }, input: { values: [4, 1] }, output: { value: 5 } });
   });
 
-  it('fails the task when a step of a slice fails, naming the step', async () => {
-    const id = workflowId('fail');
-    failTimes(id, 'p3', 100);
-    const { error, steps } = await runTask({
-      ...engine,
-      template: testTemplate({ maxSteps: 20, stepFailure: { retry: { maximumAttempts: 1 }, onExhausted: 'fail' } }, { maxSteps: 100 }),
-      planner: scriptedPlanner(() => fragment(Array.from({ length: 8 }, (_, i) => step(`p${i}`, 'flaky', { label: `l${i}` })))),
-      workflowId: id,
-      limits,
-    });
-    expect(error).not.toBeNull();
-    expect(String((error as { cause?: { message?: string } }).cause?.message ?? error?.message)).toMatch(/Step 'p3' \(flaky, planning_step\) failed: FLAKY_FAILURE/);
-    expect(steps.find((s) => s.name === 'p3')).toMatchObject({ state: 'failed' });
-  });
-
   it('keeps going after failed partitions with on_failure continue, and names them', async () => {
     const id = workflowId('continue');
     failTimes(id, 'fan[3]', 100);
@@ -268,22 +253,6 @@ describe('slices', () => {
     expect(fan.failed.map((f) => f.step)).toEqual(['fan[3]', 'fan[14]']);
   });
 
-  it('stops every slice when the wall-time budget runs out', async () => {
-    const id = workflowId('wall');
-    const { result, steps } = await runTask({
-      ...engine,
-      template: testTemplate({ maxSteps: 40, concurrency: 2 }, { maxSteps: 100, maxWallTimeMs: 2_000 }),
-      planner: scriptedPlanner(() => fragment(Array.from({ length: 30 }, (_, i) => step(`t${i}`, 'tracked', { ms: 300 })))),
-      workflowId: id,
-      limits,
-    });
-    expect(result?.partial).toBe(true);
-    const planned = steps.filter((s) => s.provenance.createdBy === 'planning_step');
-    expect(planned.some((s) => s.state === 'cancelled' && s.error?.type === 'BUDGET_WALL_TIME')).toBe(true);
-    const slices = await childWorkflows(id);
-    expect(slices.length).toBeGreaterThan(0);
-    expect(slices.every((s) => s.status !== 'RUNNING')).toBe(true);
-  });
 });
 
 describe('continue-as-new', () => {
@@ -332,5 +301,44 @@ describe('continue-as-new', () => {
       }
     }
     expect(scheduled.sort()).toEqual(['a1', 'a2', 'a3', 'a4', 'b1', 'b2', 'b3', 'b4']);
+  });
+});
+
+// The time-skipping server hangs a workflow that cancels an activity in the workflow task that sees
+// it complete (see useDevServerEngine): a failure or the wall-time budget stopping running slice
+// steps is tested on a dev server.
+describe('slices stopping running steps (dev server, real time)', () => {
+  const realTime = useDevServerEngine();
+
+  it('fails the task when a step of a slice fails, naming the step', async () => {
+    const id = workflowId('fail');
+    failTimes(id, 'p3', 100);
+    const { error, steps } = await runTask({
+      ...realTime,
+      template: testTemplate({ maxSteps: 20, stepFailure: { retry: { maximumAttempts: 1 }, onExhausted: 'fail' } }, { maxSteps: 100 }),
+      planner: scriptedPlanner(() => fragment(Array.from({ length: 8 }, (_, i) => step(`p${i}`, 'flaky', { label: `l${i}` })))),
+      workflowId: id,
+      limits,
+    });
+    expect(error).not.toBeNull();
+    expect(String((error as { cause?: { message?: string } }).cause?.message ?? error?.message)).toMatch(/Step 'p3' \(flaky, planning_step\) failed: FLAKY_FAILURE/);
+    expect(steps.find((s) => s.name === 'p3')).toMatchObject({ state: 'failed' });
+  });
+
+  it('stops every slice when the wall-time budget runs out', async () => {
+    const id = workflowId('wall');
+    const { result, steps } = await runTask({
+      ...realTime,
+      template: testTemplate({ maxSteps: 40, concurrency: 2 }, { maxSteps: 100, maxWallTimeMs: 2_000 }),
+      planner: scriptedPlanner(() => fragment(Array.from({ length: 30 }, (_, i) => step(`t${i}`, 'tracked', { ms: 300 })))),
+      workflowId: id,
+      limits,
+    });
+    expect(result?.partial).toBe(true);
+    const planned = steps.filter((s) => s.provenance.createdBy === 'planning_step');
+    expect(planned.some((s) => s.state === 'cancelled' && s.error?.type === 'BUDGET_WALL_TIME')).toBe(true);
+    const slices = await childWorkflows(realTime, id);
+    expect(slices.length).toBeGreaterThan(0);
+    expect(slices.every((s) => s.status !== 'RUNNING')).toBe(true);
   });
 });
