@@ -158,8 +158,8 @@ export class WeftTestEnv {
    * Starts the environment: `'time-skipping'` (default; timers skip, a day-long gate timeout takes
    * milliseconds) or `'dev-server'` (real time, real visibility; builds the Temporal CLI if missing).
    * Test wall-time budgets, `fail_fast` fan-outs and failures inside slices on `'dev-server'`: the
-   * time-skipping server hangs a workflow that cancels an activity in the workflow task that sees
-   * it complete (temporalio/sdk-java#2391).
+   * time-skipping server hangs a workflow whose task cancels an activity that completed while the
+   * task ran (temporalio/sdk-java#2391).
    */
   static async create(options: { readonly server?: 'time-skipping' | 'dev-server' } = {}): Promise<WeftTestEnv> {
     const dir = mkdtempSync(join(tmpdir(), 'weft-test-'));

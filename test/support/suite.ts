@@ -29,9 +29,9 @@ export function useTimeSkippingEngine(): EngineHarness {
 /**
  * Starts a dev server (the real Temporal server, real time) for the tests that stop activities
  * while they run — fail_fast fan-outs, the wall-time watchdog, a failed step stopping its slice.
- * The time-skipping test server cannot host them: when a workflow task both sees an activity
- * complete and cancels it, the test server rejects the task's completion (ACTIVITY_UNKNOWN) and the
- * workflow hangs (temporalio/sdk-java#2391, temporalio/sdk-typescript#1058). Such tests should run
+ * The time-skipping test server cannot host them: when a workflow task cancels an activity that
+ * completed while the task ran, the test server rejects the task's completion (ACTIVITY_UNKNOWN)
+ * and the workflow hangs (temporalio/sdk-java#2391, temporalio/sdk-typescript#1058). Such tests should run
  * their handlers for milliseconds, not seconds: nothing skips time here.
  */
 export function useDevServerEngine(): EngineHarness {

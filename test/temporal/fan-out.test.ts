@@ -1,5 +1,5 @@
 /**
- * `fan_out` in the time-skipping environment: partitions run as child steps with `batch_spawn`
+ * `fan_out` in the time-skipping environment (stopping running partitions on a dev server): partitions run as child steps with `batch_spawn`
  * provenance, in partition order, a bounded number at once; the three failure strategies; an
  * operator retry that re-runs only the partitions that did not complete; items held in the blob
  * store; the step budget; and item text that looks like a reference staying data.
@@ -240,8 +240,8 @@ describe('fan_out', () => {
   });
 });
 
-// The time-skipping server hangs a workflow that cancels an activity in the workflow task that sees
-// it complete (see useDevServerEngine): stopping running partitions is tested on a dev server.
+// The time-skipping server hangs a workflow whose task cancels an activity that completed while the
+// task ran (see useDevServerEngine): stopping running partitions is tested on a dev server.
 describe('fan_out stopping running partitions (dev server, real time)', () => {
   const realTime = useDevServerEngine();
 

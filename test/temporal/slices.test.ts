@@ -1,5 +1,6 @@
 /**
- * Plans larger than one history, in the time-skipping environment: a fan-out and a planned DAG
+ * Plans larger than one history, in the time-skipping environment (stopping running steps on a
+ * dev server): a fan-out and a planned DAG
  * past the task's inline limit run in slices (`weftSlice` child workflows). Small limits
  * (`TaskInput.limits`) make small plans slice, so every path runs in seconds: the steps keep their
  * records, provenance and handlers' view of the task; outputs cross slices by reference; failures,
@@ -304,8 +305,8 @@ describe('continue-as-new', () => {
   });
 });
 
-// The time-skipping server hangs a workflow that cancels an activity in the workflow task that sees
-// it complete (see useDevServerEngine): a failure or the wall-time budget stopping running slice
+// The time-skipping server hangs a workflow whose task cancels an activity that completed while the
+// task ran (see useDevServerEngine): a failure or the wall-time budget stopping running slice
 // steps is tested on a dev server.
 describe('slices stopping running steps (dev server, real time)', () => {
   const realTime = useDevServerEngine();
